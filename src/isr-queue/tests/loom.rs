@@ -6,7 +6,7 @@
 //! item: each one is received exactly once, in order, or handed back as dropped.
 #![cfg(loom)]
 
-use isr_queue::SpscQueue;
+use isr_queue::{Consumer, SpscQueue};
 use loom::sync::Arc;
 use loom::thread;
 
@@ -16,7 +16,7 @@ const ITEMS: u32 = 4;
 /// Runs `f` over every interleaving, up to a preemption bound that keeps the run to seconds.
 fn model(f: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
-    builder.preemption_bound.get_or_insert(3);
+    builder.preemption_bound = None;
     builder.check(f);
 }
 
@@ -25,102 +25,90 @@ fn queue<const N: usize>() -> Arc<SpscQueue<u32, N>> {
     Arc::new(SpscQueue::starting_at(u32::MAX - 1))
 }
 
-/// Pushes `0..ITEMS` without retrying and returns the items the queue rejected.
-fn produce<const N: usize>(q: &SpscQueue<u32, N>) -> Vec<u32> {
-    let mut tx = q.claim_producer().unwrap();
-    (0..ITEMS).filter_map(|i| tx.push(i).err()).collect()
+/// Runs `f` on a new thread with its own reference to `q`. Every role runs on a spawned
+/// thread: loom explores too few interleavings of work done on the model's main thread.
+fn spawn<const N: usize, R: 'static>(
+    q: &Arc<SpscQueue<u32, N>>,
+    f: impl FnOnce(&SpscQueue<u32, N>) -> R + 'static,
+) -> thread::JoinHandle<R> {
+    let q = q.clone();
+    thread::spawn(move || f(&q))
 }
 
-/// Joins the producer, takes what is left, and checks that `received` and the rejected items
-/// together are every item once, with `received` in order, and that the statistics agree.
-fn check<const N: usize>(
-    q: &SpscQueue<u32, N>,
-    producer: thread::JoinHandle<Vec<u32>>,
-    mut received: Vec<u32>,
-) {
-    let dropped = producer.join().unwrap();
-    received.extend(q.claim_consumer().unwrap().drain());
-    assert!(received.windows(2).all(|w| w[0] < w[1]), "{received:?}");
-    let mut all: Vec<_> = received.iter().chain(&dropped).copied().collect();
-    all.sort_unstable();
-    assert!(all.iter().copied().eq(0..ITEMS), "{received:?} {dropped:?}");
-    let stats = q.stats();
-    assert_eq!(stats.pushed, ITEMS);
-    assert_eq!(stats.dropped as usize, dropped.len());
-    assert_eq!(stats.len, 0);
-    assert!(stats.high_water as usize <= N);
-}
-
-#[test]
-fn push_against_pop() {
-    model(|| {
-        let q = queue::<2>();
-        let producer = thread::spawn({
-            let q = q.clone();
-            move || produce(&q)
+/// Pushes `0..ITEMS` against `consume`, without retrying, then checks that the items received
+/// and those the queue rejected are every item once, the received ones in order, and that the
+/// statistics agree.
+fn push_against<const N: usize>(consume: fn(&mut Consumer<'_, u32, N>) -> Vec<u32>) {
+    model(move || {
+        let q = queue::<N>();
+        let producer = spawn(&q, |q| {
+            let mut tx = q.claim_producer().unwrap();
+            (0..ITEMS).filter_map(|i| tx.push(i).err()).collect::<Vec<_>>()
         });
-        let mut rx = q.claim_consumer().unwrap();
-        let received: Vec<_> = (0..3).filter_map(|_| rx.pop()).collect();
-        drop(rx);
-        check(&q, producer, received);
+        let consumer = spawn(&q, move |q| consume(&mut q.claim_consumer().unwrap()));
+        let dropped = producer.join().unwrap();
+        let mut received = consumer.join().unwrap();
+        received.extend(q.claim_consumer().unwrap().drain());
+
+        assert!(received.windows(2).all(|w| w[0] < w[1]), "{received:?}");
+        let mut all: Vec<_> = received.iter().chain(&dropped).copied().collect();
+        all.sort_unstable();
+        assert!(all.iter().copied().eq(0..ITEMS), "{received:?} {dropped:?}");
+        let stats = q.stats();
+        assert_eq!(stats.pushed, ITEMS);
+        assert_eq!(stats.dropped as usize, dropped.len());
+        assert_eq!(stats.len, 0);
+        assert!(stats.high_water as usize <= N);
     });
 }
 
 #[test]
+fn push_against_pop() {
+    push_against::<2>(|rx| (0..3).filter_map(|_| rx.pop()).collect());
+}
+
+#[test]
 fn push_against_drain() {
-    model(|| {
-        let q = queue::<2>();
-        let producer = thread::spawn({
-            let q = q.clone();
-            move || produce(&q)
-        });
-        let mut rx = q.claim_consumer().unwrap();
+    push_against::<2>(|rx| {
         let mut received: Vec<_> = rx.drain().take(1).collect();
         received.extend(rx.drain());
-        drop(rx);
-        check(&q, producer, received);
+        received
     });
 }
 
 #[test]
 fn push_against_drain_into() {
-    model(|| {
-        let q = queue::<4>();
-        let producer = thread::spawn({
-            let q = q.clone();
-            move || produce(&q)
-        });
-        let mut rx = q.claim_consumer().unwrap();
+    push_against::<4>(|rx| {
         let mut received = Vec::new();
         for _ in 0..2 {
             let mut buf = [0; 3];
             let n = rx.drain_into(&mut buf);
             received.extend_from_slice(&buf[..n]);
         }
-        drop(rx);
-        check(&q, producer, received);
+        received
     });
 }
 
-/// Two contexts taking turns at the producer role (an ISR claiming per invocation): the
-/// second must continue from the first one's index, whichever order they run in.
+/// Two contexts taking turns at the producer role (ISRs claiming it per invocation) while the
+/// consumer drains: a new holder must continue from the previous one's index.
 #[test]
 fn producer_role_handover() {
     model(|| {
         let q = queue::<2>();
         let isr = |item| {
-            let q = q.clone();
-            thread::spawn(move || match q.claim_producer() {
+            spawn(&q, move |q| match q.claim_producer() {
                 Some(mut tx) => tx.push(item).is_ok(),
                 None => false,
             })
         };
         let (a, b) = (isr(1), isr(2));
+        let consumer = spawn(&q, |q| q.claim_consumer().unwrap().pop());
         let pushed = u32::from(a.join().unwrap()) + u32::from(b.join().unwrap());
-        let received: Vec<_> = q.claim_consumer().unwrap().drain().collect();
+        assert!(pushed >= 1, "at least one claim succeeds");
+        let received = consumer.join().unwrap().into_iter();
+        let received: Vec<_> = received.chain(q.claim_consumer().unwrap().drain()).collect();
         assert_eq!(received.len() as u32, pushed);
         assert_eq!(q.stats().pushed, pushed);
-        assert!(pushed >= 1, "the first claim always succeeds");
     });
 }
 
@@ -129,26 +117,21 @@ fn producer_role_handover() {
 fn stats_from_another_context() {
     model(|| {
         let q = queue::<2>();
-        let observer = thread::spawn({
-            let q = q.clone();
-            move || {
-                q.reset_stats();
-                let stats = q.stats();
-                assert!(stats.len <= 2 && stats.high_water <= 2);
-                assert!(stats.dropped <= stats.pushed && stats.pushed <= 3);
+        let observer = spawn(&q, |q| {
+            q.reset_stats();
+            let stats = q.stats();
+            assert!(stats.len <= 2 && stats.high_water <= 2);
+            assert!(stats.dropped <= stats.pushed && stats.pushed <= 3);
+        });
+        let producer = spawn(&q, |q| {
+            let mut tx = q.claim_producer().unwrap();
+            for i in 0..3 {
+                let _ = tx.push(i);
             }
         });
-        let producer = thread::spawn({
-            let q = q.clone();
-            move || {
-                let mut tx = q.claim_producer().unwrap();
-                for i in 0..3 {
-                    let _ = tx.push(i);
-                }
-            }
-        });
-        q.claim_consumer().unwrap().pop();
+        let consumer = spawn(&q, |q| q.claim_consumer().unwrap().pop());
         observer.join().unwrap();
         producer.join().unwrap();
+        consumer.join().unwrap();
     });
 }
