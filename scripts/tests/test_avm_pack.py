@@ -232,6 +232,17 @@ class FormatTest(PackerTestCase):
         beam = avm_pack.parse_beam(make_beam("m28", litt="raw"), "x").data
         self.assertEqual(dict(avm_pack.beam_chunks(beam, "x"))["LitU"], LITERALS)
 
+    def test_otp28_long_atom_encoding(self):
+        # Negative count: lengths in compact-term form (atom_table.c read_encoded_len()).
+        module = "m" * 20  # 11-bit length form; "start" uses the 4-bit one
+        atu8 = struct.pack(">i", -2) + bytes([0x08, 20]) + module.encode() + bytes([5 << 4]) + b"start"
+        beam = make_beam(module, [("start", 0)])
+        old_atu8 = dict(avm_pack.beam_chunks(beam, "x"))["AtU8"]
+        beam = beam.replace(chunk("AtU8", old_atu8), chunk("AtU8", atu8))
+        beam = beam[:4] + struct.pack(">I", len(beam) - 8) + beam[8:]
+        entry = avm_pack.parse_beam(beam, "x")
+        self.assertEqual((entry.name, entry.flags), (f"{module}.beam", 3))
+
     def test_remove_lines(self):
         image = self.create("--remove-lines", self.beam("nolines"))
         self.assertNotIn("Line", beam_chunk_ids(avm_pack.read_avm(image, "x")[0].data))
