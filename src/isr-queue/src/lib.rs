@@ -89,7 +89,11 @@
 //! * Claiming a role is an `Acquire` swap and releasing it a `Release` store, so a new handle
 //!   starts from the previous holder's last published index.
 #![no_std]
-#![deny(missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+#![deny(
+    missing_docs,
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks
+)]
 
 use core::fmt;
 use core::iter::FusedIterator;
@@ -132,8 +136,13 @@ struct StatsBase {
 
 /// A wait-free single-producer/single-consumer queue holding up to `N` items of type `T`.
 ///
-/// `N` must be a power of two no larger than 2^31; other values fail to compile. See the
-/// [crate documentation](crate) for the ISR contract and the memory-ordering design.
+/// `N` must be a power of two no larger than 2^31; other values fail to compile:
+///
+/// ```compile_fail
+/// static Q: isr_queue::SpscQueue<u8, 3> = isr_queue::SpscQueue::new();
+/// ```
+///
+/// See the [crate documentation](crate) for the ISR contract and the memory-ordering design.
 pub struct SpscQueue<T: Copy, const N: usize> {
     producer: CacheAligned<ProducerShared>,
     consumer: CacheAligned<ConsumerShared>,
@@ -354,7 +363,8 @@ impl<T: Copy, const N: usize> SpscQueue<T, N> {
     /// Acquire, so the slot is initialised and no one writes it.
     unsafe fn read(&self, index: u32) -> T {
         // SAFETY: the slot holds an initialised item and no one writes it concurrently.
-        self.slot(index).with(|slot| unsafe { slot.read().assume_init() })
+        self.slot(index)
+            .with(|slot| unsafe { slot.read().assume_init() })
     }
 
     /// Copies the slots from `start` (already masked) into `out`, which must fit before the end
@@ -452,7 +462,9 @@ impl<T: Copy, const N: usize> Drop for Producer<'_, T, N> {
 
 impl<T: Copy, const N: usize> fmt::Debug for Producer<'_, T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Producer").field("tail", &self.tail).finish()
+        f.debug_struct("Producer")
+            .field("tail", &self.tail)
+            .finish()
     }
 }
 
@@ -483,7 +495,9 @@ impl<'q, T: Copy, const N: usize> Consumer<'q, T, N> {
     /// Frees their slots with a single index store.
     pub fn drain_into(&mut self, out: &mut [T]) -> usize {
         let head = self.head;
-        let n = out.len().min(self.refresh_tail().wrapping_sub(head) as usize);
+        let n = out
+            .len()
+            .min(self.refresh_tail().wrapping_sub(head) as usize);
         let (out, _) = out.split_at_mut(n);
         // The items occupy `start..N` and then, if they wrap, `0..`.
         let start = (head & SpscQueue::<T, N>::MASK) as usize;
@@ -547,7 +561,9 @@ impl<T: Copy, const N: usize> Drop for Consumer<'_, T, N> {
 
 impl<T: Copy, const N: usize> fmt::Debug for Consumer<'_, T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Consumer").field("head", &self.head).finish()
+        f.debug_struct("Consumer")
+            .field("head", &self.head)
+            .finish()
     }
 }
 
