@@ -1,0 +1,71 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * AtomVM's Zephyr platform: the types libAtomVM's listeners.h expects from a platform, and
+ * the API that code outside the VM thread uses to reach the VM.
+ */
+#ifndef ATOMVM_ZEPHYR_PLATFORM_H_
+#define ATOMVM_ZEPHYR_PLATFORM_H_
+
+#include <stdbool.h>
+
+#include <zephyr/kernel.h>
+
+#include <globalcontext.h>
+#include <list.h>
+#include <sys.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * An event's identity: whatever a listener and its poster agree on, typically the address
+ * of the port's own state or queue. Listeners whose `sender` equals a posted event run.
+ */
+typedef const void *listener_event_t;
+
+struct EventListener {
+	struct ListHead listeners_list_head;
+	event_handler_t handler;
+	listener_event_t sender;
+};
+
+struct ZephyrPlatformData {
+	/* Given by sys_signal() and by posters; sys_poll_events() sleeps on it. */
+	struct k_sem wake;
+	/* Events posted from other threads or ISRs, turned into listener calls by the VM. */
+	struct k_msgq events;
+	char events_buffer[CONFIG_ATOMVM_EVENT_QUEUE_DEPTH * sizeof(listener_event_t)];
+	/* Events lost because the queue was full (readable from any context). */
+	atomic_t dropped_events;
+};
+
+/**
+ * Posts an event for the VM thread, which calls the listeners registered for it.
+ *
+ * Callable from any thread and from ISRs: it copies one pointer into a fixed queue and gives
+ * a semaphore; it never allocates, blocks or touches VM state.
+ *
+ * @retval 0 posted
+ * @retval -ENOBUFS the queue was full; the event is counted in dropped_events
+ */
+int atomvm_zephyr_post_event(GlobalContext *glb, listener_event_t event);
+
+/** The VM's global context while it runs, else NULL. */
+GlobalContext *atomvm_zephyr_global(void);
+
+/** Starts the VM thread (only needed without CONFIG_ATOMVM_AUTOSTART). */
+void atomvm_zephyr_start(void);
+
+/** Waits for the VM thread to finish; returns libAtomVM's run result (0 is success). */
+int atomvm_zephyr_join(k_timeout_t timeout);
+
+/** The application's .avm: linked into the image or read from a flash partition. */
+int atomvm_zephyr_avm_get(const void **data, size_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATOMVM_ZEPHYR_PLATFORM_H_ */

@@ -1,0 +1,53 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The explicit table of AtomVM port drivers on Zephyr.
+ *
+ * Each driver is one entry of a Zephyr iterable section, so drivers are found at link time
+ * and registration never depends on C constructors running (AtomVM's own
+ * REGISTER_PORT_DRIVER relies on them). Rust ports place the same struct in the same
+ * section.
+ */
+#ifndef ATOMVM_ZEPHYR_PORT_DRIVER_H_
+#define ATOMVM_ZEPHYR_PORT_DRIVER_H_
+
+#include <zephyr/sys/iterable_sections.h>
+
+#include <context.h>
+#include <globalcontext.h>
+#include <term.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct atomvm_port_driver {
+	/** Name given to open_port({spawn, Name}, Opts). */
+	const char *name;
+	/** Called once when the VM starts, before the app's start/0; may be NULL. */
+	void (*init)(GlobalContext *glb);
+	/** Called once when the VM stops; may be NULL. */
+	void (*destroy)(GlobalContext *glb);
+	/** Creates the port; NULL reports failure to open_port. */
+	Context *(*create_port)(GlobalContext *glb, term opts);
+};
+
+#define ATOMVM_PORT_DRIVER_DEFINE(ident, port_name, init_fn, destroy_fn, create_fn)            \
+	STRUCT_SECTION_ITERABLE(atomvm_port_driver, ident) = {                                 \
+		.name = (port_name),                                                           \
+		.init = (init_fn),                                                             \
+		.destroy = (destroy_fn),                                                       \
+		.create_port = (create_fn),                                                    \
+	}
+
+/** Looks a driver up by name; NULL when there is none. */
+const struct atomvm_port_driver *atomvm_port_driver_find(const char *name);
+
+void atomvm_port_drivers_init(GlobalContext *glb);
+void atomvm_port_drivers_destroy(GlobalContext *glb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATOMVM_ZEPHYR_PORT_DRIVER_H_ */

@@ -1,0 +1,217 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The platform functions libAtomVM calls (sys.h), for Zephyr.
+ *
+ * One VM thread runs the scheduler. It sleeps in sys_poll_events() on a semaphore that
+ * sys_signal() gives (messages from other threads, timers) and that other threads give when
+ * they post events. Posted events are pointers copied into a k_msgq, which is ISR-safe and
+ * allocation-free; the VM thread turns each into calls of the listeners registered for it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <zephyr/kernel.h>
+#include <zephyr/logging/log.h>
+#include <zephyr/sys/clock.h>
+
+#include <atomvm_zephyr/platform.h>
+#include <atomvm_zephyr/port_driver.h>
+
+#include <avmpack.h>
+#include <context.h>
+#include <defaultatoms.h>
+#include <globalcontext.h>
+#include <module.h>
+#include <synclist.h>
+#include <sys.h>
+#include <term.h>
+#include <utils.h>
+
+LOG_MODULE_REGISTER(atomvm, CONFIG_ATOMVM_LOG_LEVEL);
+
+/* listeners.h calls these; the "polling set" is the listener list itself here. */
+static void event_listener_add_to_polling_set(struct EventListener *listener, GlobalContext *glb);
+static void listener_event_remove_from_polling_set(listener_event_t event, GlobalContext *glb);
+static bool event_listener_is_event(EventListener *listener, listener_event_t event);
+
+#include <listeners.h>
+
+static struct ZephyrPlatformData *platform_of(GlobalContext *glb)
+{
+	return (struct ZephyrPlatformData *)glb->platform_data;
+}
+
+void sys_init_platform(GlobalContext *glb)
+{
+	struct ZephyrPlatformData *platform = calloc(1, sizeof(*platform));
+
+	if (platform == NULL) {
+		LOG_ERR("out of memory for the platform data");
+		AVM_ABORT();
+	}
+	/* A binary semaphore: many signals while the VM runs collapse into one wake-up. */
+	k_sem_init(&platform->wake, 0, 1);
+	k_msgq_init(&platform->events, platform->events_buffer, sizeof(listener_event_t),
+		    CONFIG_ATOMVM_EVENT_QUEUE_DEPTH);
+	glb->platform_data = platform;
+}
+
+void sys_free_platform(GlobalContext *glb)
+{
+	struct ZephyrPlatformData *platform = platform_of(glb);
+
+	if (platform != NULL) {
+		k_msgq_purge(&platform->events);
+		free(platform);
+		glb->platform_data = NULL;
+	}
+}
+
+int atomvm_zephyr_post_event(GlobalContext *glb, listener_event_t event)
+{
+	struct ZephyrPlatformData *platform = platform_of(glb);
+
+	if (k_msgq_put(&platform->events, &event, K_NO_WAIT) != 0) {
+		atomic_inc(&platform->dropped_events);
+		return -ENOBUFS;
+	}
+	k_sem_give(&platform->wake);
+	return 0;
+}
+
+void sys_poll_events(GlobalContext *glb, int timeout_ms)
+{
+	struct ZephyrPlatformData *platform = platform_of(glb);
+
+	if (timeout_ms != 0 && k_msgq_num_used_get(&platform->events) == 0) {
+		(void)k_sem_take(&platform->wake, timeout_ms < 0 ? K_FOREVER : K_MSEC(timeout_ms));
+	}
+
+	listener_event_t event;
+
+	while (k_msgq_get(&platform->events, &event, K_NO_WAIT) == 0) {
+		struct ListHead *listeners = synclist_wrlock(&glb->listeners);
+
+		if (!process_listener_handler(glb, event, listeners, NULL, NULL)) {
+			LOG_DBG("no listener for event %p", event);
+		}
+		synclist_unlock(&glb->listeners);
+	}
+}
+
+void sys_signal(GlobalContext *glb)
+{
+	k_sem_give(&platform_of(glb)->wake);
+}
+
+static void event_listener_add_to_polling_set(struct EventListener *listener, GlobalContext *glb)
+{
+	ARG_UNUSED(listener);
+	ARG_UNUSED(glb);
+}
+
+static void listener_event_remove_from_polling_set(listener_event_t event, GlobalContext *glb)
+{
+	ARG_UNUSED(event);
+	ARG_UNUSED(glb);
+}
+
+static bool event_listener_is_event(EventListener *listener, listener_event_t event)
+{
+	return listener->sender == event;
+}
+
+void sys_register_listener(GlobalContext *global, struct EventListener *listener)
+{
+	struct ListHead *listeners = synclist_wrlock(&global->listeners);
+
+	list_append(listeners, &listener->listeners_list_head);
+	synclist_unlock(&global->listeners);
+	sys_signal(global);
+}
+
+void sys_unregister_listener(GlobalContext *global, struct EventListener *listener)
+{
+	(void)synclist_wrlock(&global->listeners);
+	list_remove(&listener->listeners_list_head);
+	synclist_unlock(&global->listeners);
+	sys_signal(global);
+}
+
+/* Zephyr has no select(): file-descriptor events are not supported. */
+void sys_register_select_event(GlobalContext *global, ErlNifEvent event, bool is_write)
+{
+	ARG_UNUSED(global);
+	ARG_UNUSED(event);
+	ARG_UNUSED(is_write);
+}
+
+void sys_unregister_select_event(GlobalContext *global, ErlNifEvent event, bool is_write)
+{
+	ARG_UNUSED(global);
+	ARG_UNUSED(event);
+	ARG_UNUSED(is_write);
+}
+
+void sys_time(struct timespec *t)
+{
+	/* Wall-clock time: boots at the epoch unless something sets the realtime clock. */
+	(void)sys_clock_gettime(SYS_CLOCK_REALTIME, t);
+}
+
+void sys_monotonic_time(struct timespec *t)
+{
+	(void)sys_clock_gettime(SYS_CLOCK_MONOTONIC, t);
+}
+
+/* Monotonic time in kernel ticks: cheap to read, converted only when asked. */
+uint64_t sys_monotonic_time_u64(void)
+{
+	return (uint64_t)k_uptime_ticks();
+}
+
+uint64_t sys_monotonic_time_ms_to_u64(uint64_t ms)
+{
+	return k_ms_to_ticks_ceil64(ms);
+}
+
+uint64_t sys_monotonic_time_u64_to_ms(uint64_t t)
+{
+	return k_ticks_to_ms_floor64(t);
+}
+
+enum OpenAVMResult sys_open_avm_from_file(GlobalContext *global, const char *path,
+					  struct AVMPackData **data)
+{
+	ARG_UNUSED(global);
+	ARG_UNUSED(data);
+	LOG_WRN("opening %s: loading .avm files from a file system is not supported", path);
+	return AVM_OPEN_NOT_SUPPORTED;
+}
+
+Module *sys_load_module_from_file(GlobalContext *global, const char *path)
+{
+	ARG_UNUSED(global);
+	LOG_WRN("loading %s: loading modules from a file system is not supported", path);
+	return NULL;
+}
+
+Context *sys_create_port(GlobalContext *glb, const char *driver_name, term opts)
+{
+	const struct atomvm_port_driver *driver = atomvm_port_driver_find(driver_name);
+
+	if (driver == NULL) {
+		LOG_WRN("no port driver named \"%s\" in this image", driver_name);
+		return NULL;
+	}
+	return driver->create_port(glb, opts);
+}
+
+term sys_get_info(Context *ctx, term key)
+{
+	ARG_UNUSED(ctx);
+	ARG_UNUSED(key);
+	return UNDEFINED_ATOM;
+}
