@@ -81,9 +81,12 @@
 //! * The consumer reads a slot, then stores `head` with `Release`; the producer loads `head`
 //!   with `Acquire` before reusing a slot below `head + N`, so the read finished before the
 //!   overwrite.
-//! * Each side keeps its own index in its handle (it is the only writer) and a cached copy of
-//!   the other side's index, refreshed only when the cache says full (producer) or empty
-//!   (consumer). The cached value can only be behind, which errs on the safe side.
+//! * Each side reads its own index `Relaxed`: it is the only writer.
+//! * The handles cache nothing. A cached copy of the other side's index saves reading the
+//!   other side's cache line on SMP, but on the single-core ISR-to-thread path it only adds
+//!   instructions: the copy must be written back before each `Release` store, and an ISR that
+//!   claims the producer per invocation starts with a cold copy anyway. `drain` and
+//!   `drain_into` already pay one `Acquire` load per batch rather than per item.
 //! * Statistics counters protect no data and are `Relaxed`. Their reset baselines are
 //!   `Release`/`Acquire`, see [`SpscQueue::reset_stats`].
 //! * Claiming a role is an `Acquire` swap and releasing it a `Release` store, so a new handle
@@ -251,17 +254,12 @@ impl<T: Copy, const N: usize> SpscQueue<T, N> {
     /// Claims the producer role, or returns `None` while another [`Producer`] of this queue
     /// exists. Dropping the producer releases the role.
     pub fn claim_producer(&self) -> Option<Producer<'_, T, N>> {
-        // Acquire: the previous holder's Release of the flag makes its last `tail` store
-        // visible to the Relaxed load below.
+        // Acquire: pairs with the previous holder's Release in `Drop`, so its last `tail` store
+        // is visible to our Relaxed loads of our own index.
         if self.producer.0.claimed.swap(true, Acquire) {
             return None;
         }
-        Some(Producer {
-            queue: self,
-            tail: self.producer.0.tail.load(Relaxed),
-            // Acquire: slots below `head` may be reused only after the consumer's reads of them.
-            head: self.consumer.0.head.load(Acquire),
-        })
+        Some(Producer { queue: self })
     }
 
     /// Claims the consumer role, or returns `None` while another [`Consumer`] of this queue
@@ -271,12 +269,7 @@ impl<T: Copy, const N: usize> SpscQueue<T, N> {
         if self.consumer.0.claimed.swap(true, Acquire) {
             return None;
         }
-        Some(Consumer {
-            queue: self,
-            head: self.consumer.0.head.load(Relaxed),
-            // Acquire: the slots below `tail` were written before it was published.
-            tail: self.producer.0.tail.load(Acquire),
-        })
+        Some(Consumer { queue: self })
     }
 
     /// Claims both roles, or returns `None` (claiming neither) if either is held.
@@ -402,10 +395,6 @@ impl<T: Copy, const N: usize> fmt::Debug for SpscQueue<T, N> {
 /// Every method is wait-free: a bounded number of instructions, no loops, no locks.
 pub struct Producer<'q, T: Copy, const N: usize> {
     queue: &'q SpscQueue<T, N>,
-    /// Our own index; we are its only writer, so this copy is always current.
-    tail: u32,
-    /// The consumer's index as last loaded; never ahead of the real one.
-    head: u32,
 }
 
 impl<T: Copy, const N: usize> Producer<'_, T, N> {
@@ -414,32 +403,26 @@ impl<T: Copy, const N: usize> Producer<'_, T, N> {
     #[inline]
     pub fn push(&mut self, item: T) -> Result<(), T> {
         let queue = self.queue;
-        let tail = self.tail;
-        // Relaxed: the high-water mark guards no data. It is a length, at most N, so the test
-        // below also catches "looks full"; the `min` keeps memory safety independent of that.
-        let high_water = queue.producer.0.high_water.load(Relaxed).min(N as u32);
-        let mut len = tail.wrapping_sub(self.head);
+        let tail = queue.producer.0.tail.load(Relaxed);
+        // Acquire: slots below `head` may be reused only after the consumer's reads of them.
+        let len = tail.wrapping_sub(queue.consumer.0.head.load(Acquire));
+        // Relaxed: the mark guards no data. It is a length, so at most N, and one comparison
+        // sends both "full" and "new high-water mark" off the fast path.
+        let high_water = queue.producer.0.high_water.load(Relaxed);
         if len >= high_water {
-            // The cached `head` overstates the length. Refresh it before reporting full or a
-            // new high-water mark. Acquire: see `claim_producer`.
-            self.head = queue.consumer.0.head.load(Acquire);
-            len = tail.wrapping_sub(self.head);
-            if len == N as u32 {
+            if len >= N as u32 {
                 // Single writer, so a plain load and store: no read-modify-write loop in an ISR.
                 let dropped = &queue.producer.0.dropped;
                 dropped.store(dropped.load(Relaxed).wrapping_add(1), Relaxed);
                 return Err(item);
             }
-        }
-        // SAFETY: we are the producer, and `tail < head + N`: either the cached length was below
-        // `high_water <= N` and the real one is no larger, or we just checked the fresh one.
-        unsafe { queue.write(tail, item) };
-        self.tail = tail.wrapping_add(1);
-        // Release: publishes the slot written above to the consumer's Acquire load.
-        queue.producer.0.tail.store(self.tail, Release);
-        if len >= high_water {
             queue.producer.0.high_water.store(len + 1, Relaxed);
         }
+        // SAFETY: we are the producer and `len < N` (if not checked above, `len < high_water`,
+        // and the mark is only ever set to a length), so the slot at `tail` is free.
+        unsafe { queue.write(tail, item) };
+        // Release: publishes the slot written above to the consumer's Acquire load.
+        queue.producer.0.tail.store(tail.wrapping_add(1), Release);
         Ok(())
     }
 
@@ -462,27 +445,21 @@ impl<T: Copy, const N: usize> Drop for Producer<'_, T, N> {
 
 impl<T: Copy, const N: usize> fmt::Debug for Producer<'_, T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Producer")
-            .field("tail", &self.tail)
-            .finish()
+        f.debug_struct("Producer").finish_non_exhaustive()
     }
 }
 
 /// The consumer role of an [`SpscQueue`]; see [`SpscQueue::claim_consumer`].
 pub struct Consumer<'q, T: Copy, const N: usize> {
     queue: &'q SpscQueue<T, N>,
-    /// Our own index; we are its only writer, so this copy is always current.
-    head: u32,
-    /// The producer's index as last loaded; never ahead of the real one.
-    tail: u32,
 }
 
 impl<'q, T: Copy, const N: usize> Consumer<'q, T, N> {
     /// Removes the oldest item, or returns `None` if the queue is empty.
     #[inline]
     pub fn pop(&mut self) -> Option<T> {
-        let head = self.head;
-        if head == self.tail && head == self.refresh_tail() {
+        let (head, tail) = self.indices();
+        if head == tail {
             return None;
         }
         // SAFETY: we are the consumer and `head < tail`, loaded with Acquire.
@@ -494,10 +471,8 @@ impl<'q, T: Copy, const N: usize> Consumer<'q, T, N> {
     /// Moves up to `out.len()` of the oldest items into the front of `out`, returning how many.
     /// Frees their slots with a single index store.
     pub fn drain_into(&mut self, out: &mut [T]) -> usize {
-        let head = self.head;
-        let n = out
-            .len()
-            .min(self.refresh_tail().wrapping_sub(head) as usize);
+        let (head, tail) = self.indices();
+        let n = out.len().min(tail.wrapping_sub(head) as usize);
         let (out, _) = out.split_at_mut(n);
         // The items occupy `start..N` and then, if they wrap, `0..`.
         let start = (head & SpscQueue::<T, N>::MASK) as usize;
@@ -507,7 +482,9 @@ impl<'q, T: Copy, const N: usize> Consumer<'q, T, N> {
             self.queue.read_run(start, before_end);
             self.queue.read_run(0, wrapped);
         }
-        self.publish(head.wrapping_add(n as u32));
+        if n > 0 {
+            self.publish(head.wrapping_add(n as u32));
+        }
         n
     }
 
@@ -516,37 +493,38 @@ impl<'q, T: Copy, const N: usize> Consumer<'q, T, N> {
     /// (e.g. `drain().take(k)`) leaves the rest queued. Items pushed meanwhile wait for the
     /// next call.
     pub fn drain(&mut self) -> Drain<'_, 'q, T, N> {
-        let end = self.refresh_tail();
+        let (head, end) = self.indices();
         Drain {
-            next: self.head,
-            end,
             consumer: self,
+            head,
+            next: head,
+            end,
         }
     }
 
-    /// The number of items in the queue, as far as the consumer can tell: exact, or
-    /// understated by concurrent pushes.
-    pub fn len(&mut self) -> usize {
-        self.refresh_tail().wrapping_sub(self.head) as usize
+    /// The number of items in the queue: exact, or understated by concurrent pushes.
+    pub fn len(&self) -> usize {
+        let (head, tail) = self.indices();
+        tail.wrapping_sub(head) as usize
     }
 
     /// Whether the queue is empty; may miss concurrent pushes, like [`len`](Self::len).
-    pub fn is_empty(&mut self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Reloads the producer's index, for when the cached one says empty.
+    /// Our index and the producer's.
     #[inline]
-    fn refresh_tail(&mut self) -> u32 {
+    fn indices(&self) -> (u32, u32) {
+        let head = self.queue.consumer.0.head.load(Relaxed);
         // Acquire: the slots below `tail` were written before it was published.
-        self.tail = self.queue.producer.0.tail.load(Acquire);
-        self.tail
+        let tail = self.queue.producer.0.tail.load(Acquire);
+        (head, tail)
     }
 
     /// Frees every slot below `head`.
     #[inline]
     fn publish(&mut self, head: u32) {
-        self.head = head;
         // Release: our reads of the freed slots happen before the producer reuses them.
         self.queue.consumer.0.head.store(head, Release);
     }
@@ -561,15 +539,15 @@ impl<T: Copy, const N: usize> Drop for Consumer<'_, T, N> {
 
 impl<T: Copy, const N: usize> fmt::Debug for Consumer<'_, T, N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Consumer")
-            .field("head", &self.head)
-            .finish()
+        f.debug_struct("Consumer").finish_non_exhaustive()
     }
 }
 
 /// Iterator returned by [`Consumer::drain`].
 pub struct Drain<'c, 'q, T: Copy, const N: usize> {
     consumer: &'c mut Consumer<'q, T, N>,
+    /// The consumer's index when the drain started.
+    head: u32,
     next: u32,
     end: u32,
 }
@@ -599,7 +577,7 @@ impl<T: Copy, const N: usize> FusedIterator for Drain<'_, '_, T, N> {}
 
 impl<T: Copy, const N: usize> Drop for Drain<'_, '_, T, N> {
     fn drop(&mut self) {
-        if self.next != self.consumer.head {
+        if self.next != self.head {
             self.consumer.publish(self.next);
         }
     }
