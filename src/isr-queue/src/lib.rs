@@ -16,7 +16,7 @@
 //!
 //! An ISR cannot keep a handle between invocations without a static cell of its own, so it
 //! claims the producer role on entry and releases it on return. That needs nothing but the
-//! `static` queue and costs an atomic swap and a store; on Cortex-M the swap is an
+//! `static` queue and costs a compare-and-swap and a store; on Cortex-M the CAS is an
 //! `LDREX`/`STREX` pair, which retries only if an exception intervenes between the two:
 //!
 //! ```
@@ -63,12 +63,14 @@
 //! signal is still pending. The consumer must take everything present on each wakeup
 //! ([`Consumer::drain`] does; loop [`Consumer::drain_into`] until it returns 0) because
 //! coalesced signals do not count items; a counting semaphore of limit `N` lifts that. The
-//! cost is an occasional spurious wakeup that finds the queue empty. Signalling only on the empty to non-empty edge would save the
-//! signal calls, but the producer's view of "empty" comes from reading the consumer's index,
-//! which races with a consumer that is about to sleep: on SMP the two loads can both see stale
-//! values (the store-buffering pattern) and the wakeup is lost, unless both sides add a
-//! `SeqCst` fence and the consumer re-checks after arming its wait and always drains to empty.
-//! The per-push signal needs none of that.
+//! cost is an occasional spurious wakeup that finds the queue empty.
+//!
+//! Signalling only on the empty to non-empty edge would save signal calls, but the producer's
+//! view of "empty" comes from reading the consumer's index, which races with a consumer that
+//! is about to sleep: on SMP both sides can read the other's stale index (the store-buffering
+//! pattern) and the wakeup is lost, unless both add a `SeqCst` fence and the consumer always
+//! drains to empty and re-checks after arming its wait. The per-push signal needs none of
+//! that.
 //!
 //! # Memory ordering
 //!
@@ -89,8 +91,9 @@
 //!   `drain_into` already pay one `Acquire` load per batch rather than per item.
 //! * Statistics counters protect no data and are `Relaxed`. Their reset baselines are
 //!   `Release`/`Acquire`, see [`SpscQueue::reset_stats`].
-//! * Claiming a role is an `Acquire` swap and releasing it a `Release` store, so a new handle
-//!   starts from the previous holder's last published index.
+//! * Claiming a role is an `Acquire` compare-and-swap and releasing it a `Release` store, so
+//!   a new handle starts from the previous holder's last published index. A failed claim
+//!   writes nothing.
 #![no_std]
 #![deny(
     missing_docs,
@@ -112,7 +115,7 @@ use sync::{const_unless_loom, AtomicBool, AtomicU32, Ordering::*, UnsafeCell};
 #[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), repr(align(64)))]
 struct CacheAligned<T>(T);
 
-/// Fields only the producer role writes.
+/// Fields the producer role writes (and `reset_stats`, the high-water mark).
 struct ProducerShared {
     /// Free-running index of the next slot to write.
     tail: AtomicU32,
@@ -256,7 +259,13 @@ impl<T: Copy, const N: usize> SpscQueue<T, N> {
     pub fn claim_producer(&self) -> Option<Producer<'_, T, N>> {
         // Acquire: pairs with the previous holder's Release in `Drop`, so its last `tail` store
         // is visible to our Relaxed loads of our own index.
-        if self.producer.0.claimed.swap(true, Acquire) {
+        if self
+            .producer
+            .0
+            .claimed
+            .compare_exchange(false, true, Acquire, Relaxed)
+            .is_err()
+        {
             return None;
         }
         Some(Producer { queue: self })
@@ -266,7 +275,13 @@ impl<T: Copy, const N: usize> SpscQueue<T, N> {
     /// exists. Dropping the consumer releases the role.
     pub fn claim_consumer(&self) -> Option<Consumer<'_, T, N>> {
         // Acquire: pairs with the previous holder's Release, as in `claim_producer`.
-        if self.consumer.0.claimed.swap(true, Acquire) {
+        if self
+            .consumer
+            .0
+            .claimed
+            .compare_exchange(false, true, Acquire, Relaxed)
+            .is_err()
+        {
             return None;
         }
         Some(Consumer { queue: self })
@@ -438,7 +453,7 @@ impl<T: Copy, const N: usize> Producer<'_, T, N> {
 
 impl<T: Copy, const N: usize> Drop for Producer<'_, T, N> {
     fn drop(&mut self) {
-        // Release: hands our `tail` stores to the next claimer's Acquire swap.
+        // Release: hands our `tail` stores to the next claimer's Acquire CAS.
         self.queue.producer.0.claimed.store(false, Release);
     }
 }
@@ -532,7 +547,7 @@ impl<'q, T: Copy, const N: usize> Consumer<'q, T, N> {
 
 impl<T: Copy, const N: usize> Drop for Consumer<'_, T, N> {
     fn drop(&mut self) {
-        // Release: hands our `head` stores to the next claimer's Acquire swap.
+        // Release: hands our `head` stores to the next claimer's Acquire CAS.
         self.queue.consumer.0.claimed.store(false, Release);
     }
 }

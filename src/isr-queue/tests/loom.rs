@@ -122,6 +122,29 @@ fn producer_role_handover() {
     });
 }
 
+/// The same for the consumer role: a new holder must not take an item again.
+#[test]
+fn consumer_role_handover() {
+    model(|| {
+        let q = queue::<2>();
+        let producer = spawn(&q, |q| {
+            let mut tx = q.claim_producer().unwrap();
+            tx.push(1).unwrap();
+            tx.push(2).unwrap();
+        });
+        let thread = || spawn(&q, |q| q.claim_consumer().and_then(|mut rx| rx.pop()));
+        let (a, b) = (thread(), thread());
+        let mut received: Vec<_> = [a, b]
+            .into_iter()
+            .filter_map(|t| t.join().unwrap())
+            .collect();
+        producer.join().unwrap();
+        received.extend(q.claim_consumer().unwrap().drain());
+        received.sort_unstable();
+        assert_eq!(received, [1, 2]);
+    });
+}
+
 /// Observers holding no role must never see more items than were pushed, even though they
 /// read the two indices one after the other.
 #[test]

@@ -117,7 +117,7 @@ fn config() -> ProptestConfig {
     if cfg!(miri) {
         // Miri is some 10^4 times slower, and has no file system for regression files.
         ProptestConfig {
-            cases: 6,
+            cases: 3,
             failure_persistence: None,
             ..ProptestConfig::default()
         }
@@ -127,7 +127,7 @@ fn config() -> ProptestConfig {
 }
 
 fn ops() -> impl Strategy<Value = Vec<Op>> {
-    prop::collection::vec(op(), 0..if cfg!(miri) { 40 } else { 200 })
+    prop::collection::vec(op(), 0..if cfg!(miri) { 32 } else { 200 })
 }
 
 proptest! {
