@@ -1,0 +1,31 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Devicetree specs for the zephyr-hal-adapters crate (src/zephyr-hal).
+ *
+ * The *_DT_SPEC_GET macros only exist in C. Define one named, immutable spec per device in a C
+ * file of the application, e.g.
+ *
+ *   ATOMVM_HAL_I2C_SPEC(sensor_i2c, DT_NODELABEL(sensor));
+ *   ATOMVM_HAL_SPI_SPEC(flash_spi, DT_NODELABEL(flash), SPI_WORD_SET(8) | SPI_TRANSFER_MSB);
+ *   ATOMVM_HAL_GPIO_SPEC(button, DT_ALIAS(sw0), gpios);
+ *
+ * and take it on the Rust side with zephyr_hal::i2c_spec!(sensor_i2c) (spi_spec!, gpio_spec!).
+ */
+
+#ifndef ATOMVM_PORTS_HAL_H_
+#define ATOMVM_PORTS_HAL_H_
+
+#include <zephyr/devicetree.h>
+
+#define ATOMVM_HAL_I2C_SPEC(sym, node_id)                                                          \
+	const struct i2c_dt_spec sym = I2C_DT_SPEC_GET(node_id)
+
+/* The chip select (native or cs-gpios) and its delay come from devicetree. */
+#define ATOMVM_HAL_SPI_SPEC(sym, node_id, operation)                                               \
+	const struct spi_dt_spec sym = SPI_DT_SPEC_GET(node_id, operation)
+
+#define ATOMVM_HAL_GPIO_SPEC(sym, node_id, prop)                                                   \
+	const struct gpio_dt_spec sym = GPIO_DT_SPEC_GET(node_id, prop)
+
+#endif /* ATOMVM_PORTS_HAL_H_ */
