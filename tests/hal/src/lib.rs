@@ -1,0 +1,783 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//! Tests of zephyr-hal-adapters against Zephyr's emulators (src/emul.c). One line per case,
+//! `PASS <case>` or `FAIL <case>: <why>`, then `hal: <n> passed, <m> failed`.
+
+#![no_std]
+
+extern crate alloc;
+
+use alloc::format;
+use alloc::string::String;
+use core::future::Future;
+use core::pin::pin;
+use core::task::{Context, Poll, Waker};
+
+use eeprom24x::{Eeprom24x, SlaveAddr};
+use embedded_hal::delay::DelayNs;
+use embedded_hal::digital::{InputPin, OutputPin, PinState, StatefulOutputPin};
+use embedded_hal::i2c::{self as ehi2c, ErrorKind, I2c as _, NoAcknowledgeSource, Operation};
+use embedded_hal::spi::{self as ehspi, SpiBus as _, SpiDevice as _};
+use embedded_hal_async::delay::DelayNs as AsyncDelayNs;
+use embedded_hal_async::digital::Wait;
+use zephyr::printkln;
+use zephyr::raw as zr;
+use zephyr_hal::gpio::{Input, Output};
+use zephyr_hal::i2c::I2c;
+use zephyr_hal::spi::{SpiBus, SpiDevice};
+use zephyr_hal::{block_on, gpio_spec, i2c_spec, spi_spec, Code, Delay};
+
+extern "C" {
+    fn hal_test_i2c_log(flags: *mut u8, lens: *mut u32, max: i32) -> i32;
+    fn hal_test_i2c_transfers() -> i32;
+    fn hal_test_i2c_reg(idx: i32) -> u8;
+    fn hal_test_spi_reset();
+    fn hal_test_spi_calls() -> i32;
+    fn hal_test_spi_frames() -> i32;
+    fn hal_test_spi_call_op(i: i32) -> u32;
+    fn hal_test_spi_call_len(i: i32) -> usize;
+    fn hal_test_spi_tx(buf: *mut u8, max: i32) -> i32;
+    fn hal_test_spi_hold_on_cs() -> u32;
+    fn hal_test_gpio_out(pin: i32) -> i32;
+    fn hal_test_gpio_in(pin: i32, value: i32) -> i32;
+    fn hal_test_gpio_later(slot: i32, pin: i32, value: i32, ms: i32);
+}
+
+type Res = Result<(), String>;
+
+macro_rules! ensure {
+    ($cond:expr, $($fmt:tt)+) => {
+        if !$cond {
+            return Err(format!($($fmt)+));
+        }
+    };
+}
+
+fn eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Res {
+    ensure!(got == want, "{what}: got {got:?}, want {want:?}");
+    Ok(())
+}
+
+struct Tally {
+    passed: u32,
+    failed: u32,
+}
+
+impl Tally {
+    fn case(&mut self, name: &str, f: impl FnOnce() -> Res) {
+        match f() {
+            Ok(()) => {
+                self.passed += 1;
+                printkln!("PASS {}", name);
+            }
+            Err(why) => {
+                self.failed += 1;
+                printkln!("FAIL {}: {}", name, why);
+            }
+        }
+    }
+}
+
+// Flags as Zephyr defines them (I2C_MSG_*), for checking the log.
+const W: u8 = 0;
+const R: u8 = 1;
+const STOP: u8 = 2;
+const RESTART: u8 = 4;
+
+const REGS: u8 = 0x20;
+const ABSENT: u8 = 0x21;
+
+fn i2c_log() -> alloc::vec::Vec<(u8, u32)> {
+    let mut flags = [0u8; 16];
+    let mut lens = [0u32; 16];
+    // SAFETY: buffers of 16 entries.
+    let n = unsafe { hal_test_i2c_log(flags.as_mut_ptr(), lens.as_mut_ptr(), 16) } as usize;
+    flags[..n.min(16)]
+        .iter()
+        .copied()
+        .zip(lens.iter().copied())
+        .collect()
+}
+
+fn i2c() -> I2c {
+    I2c::new(i2c_spec!(hal_regs_i2c)).expect("I2C controller ready")
+}
+
+fn kind<E: ehi2c::Error>(r: Result<(), E>) -> Option<ErrorKind> {
+    r.err().map(|e| e.kind())
+}
+
+/// Runs `fut` to completion; also returns how often it was polled (more than once: it really
+/// waited for a callback).
+fn counted<F: Future>(fut: F) -> (F::Output, u32) {
+    let mut polls = 0;
+    let mut fut = pin!(fut);
+    let out = block_on(core::future::poll_fn(|cx| {
+        polls += 1;
+        fut.as_mut().poll(cx)
+    }));
+    (out, polls)
+}
+
+fn i2c_cases(t: &mut Tally) {
+    let nack = Some(ErrorKind::NoAcknowledge(NoAcknowledgeSource::Unknown));
+
+    t.case("i2c_spec_from_devicetree", || {
+        let spec = i2c_spec!(hal_regs_i2c);
+        eq("address", spec.addr, REGS as u16)
+    });
+    t.case("i2c_write", || {
+        i2c()
+            .write(REGS, &[0x02, 0x11, 0x22])
+            .map_err(|e| format!("{e:?}"))?;
+        eq("log", i2c_log(), alloc::vec![(W | STOP, 3)])?;
+        // SAFETY: plain getters.
+        eq(
+            "regs",
+            unsafe { (hal_test_i2c_reg(2), hal_test_i2c_reg(3)) },
+            (0x11, 0x22),
+        )
+    });
+    t.case("i2c_read", || {
+        let mut bus = i2c();
+        bus.write(REGS, &[0x02]).map_err(|e| format!("{e:?}"))?;
+        let mut buf = [0u8; 2];
+        bus.read(REGS, &mut buf).map_err(|e| format!("{e:?}"))?;
+        eq("log", i2c_log(), alloc::vec![(R | STOP, 2)])?;
+        eq("data", buf, [0x11, 0x22])
+    });
+    t.case("i2c_write_read", || {
+        let mut buf = [0u8; 1];
+        i2c()
+            .write_read(REGS, &[0x03], &mut buf)
+            .map_err(|e| format!("{e:?}"))?;
+        eq(
+            "log",
+            i2c_log(),
+            alloc::vec![(W, 1), (R | RESTART | STOP, 1)],
+        )?;
+        eq("data", buf, [0x22])
+    });
+    t.case("i2c_transaction_restart_only_on_direction_change", || {
+        let (mut a, mut b, mut c) = ([0u8; 1], [0u8; 2], [0u8; 1]);
+        i2c()
+            .transaction(
+                REGS,
+                &mut [
+                    Operation::Write(&[0x04, 0xa1]),
+                    Operation::Write(&[0xa2]),
+                    Operation::Read(&mut a),
+                    Operation::Write(&[0x04]),
+                    Operation::Read(&mut b),
+                    Operation::Read(&mut c),
+                ],
+            )
+            .map_err(|e| format!("{e:?}"))?;
+        eq(
+            "log",
+            i2c_log(),
+            alloc::vec![
+                (W, 2),
+                (W, 1),
+                (R | RESTART, 1),
+                (W | RESTART, 1),
+                (R | RESTART, 2),
+                (R | STOP, 1)
+            ],
+        )?;
+        // SAFETY: plain getter.
+        let r6 = unsafe { hal_test_i2c_reg(6) };
+        eq("data", (a, b, c), ([r6], [0xa1, 0xa2], [r6]))
+    });
+    t.case("i2c_transaction_longer_than_stack", || {
+        let mut bufs = [[0u8; 1]; 9];
+        let mut ops: alloc::vec::Vec<Operation<'_>> = alloc::vec![Operation::Write(&[0x04])];
+        ops.extend(bufs.iter_mut().map(|b| Operation::Read(b)));
+        i2c()
+            .transaction(REGS, &mut ops)
+            .map_err(|e| format!("{e:?}"))?;
+        drop(ops);
+        let log = i2c_log();
+        eq("messages", log.len(), 10)?;
+        eq("first", log[0], (W, 1))?;
+        eq("second", log[1], (R | RESTART, 1))?;
+        eq("middle", log[5], (R, 1))?;
+        eq("last", log[9], (R | STOP, 1))?;
+        eq("data", (bufs[0][0], bufs[1][0]), (0xa1, 0xa2))
+    });
+    t.case("i2c_empty_transaction_no_bus_activity", || {
+        // SAFETY: plain getter.
+        let before = unsafe { hal_test_i2c_transfers() };
+        i2c()
+            .transaction(REGS, &mut [])
+            .map_err(|e| format!("{e:?}"))?;
+        // SAFETY: plain getter.
+        eq("transfers", unsafe { hal_test_i2c_transfers() }, before)
+    });
+    t.case("i2c_absent_device_is_nack", || {
+        let mut bus = i2c();
+        eq("write", kind(bus.write(ABSENT, &[1])), nack)?;
+        let mut buf = [0u8; 1];
+        eq("read", kind(bus.read(ABSENT, &mut buf)), nack)?;
+        let err = bus.write(ABSENT, &[1]).unwrap_err();
+        eq("errno", err.errno(), Code::EIO.errno())
+    });
+    t.case("i2c_driver_errors_mapped", || {
+        let mut bus = i2c();
+        eq("-EIO", kind(bus.write(REGS, &[0xe0])), nack)?;
+        eq(
+            "-EBUSY",
+            kind(bus.write(REGS, &[0xe1])),
+            Some(ErrorKind::Bus),
+        )?;
+        eq(
+            "-EAGAIN",
+            kind(bus.write(REGS, &[0xe2])),
+            Some(ErrorKind::ArbitrationLoss),
+        )?;
+        eq(
+            "-ETIMEDOUT",
+            kind(bus.write(REGS, &[0xe3])),
+            Some(ErrorKind::Bus),
+        )
+    });
+    t.case("i2c_error_kind_table", || {
+        use zephyr_hal::i2c::error_kind as k;
+        eq(
+            "ENXIO",
+            k(Code::ENXIO.errno()),
+            ErrorKind::NoAcknowledge(NoAcknowledgeSource::Unknown),
+        )?;
+        eq(
+            "EALREADY",
+            k(Code::EALREADY.errno()),
+            ErrorKind::ArbitrationLoss,
+        )?;
+        eq("EOVERFLOW", k(Code::EOVERFLOW.errno()), ErrorKind::Overrun)?;
+        eq("EINVAL", k(Code::EINVAL.errno()), ErrorKind::Other)?;
+        eq("ENOTSUP", k(Code::ENOTSUP.errno()), ErrorKind::Other)?;
+        eq("ENOSYS", k(Code::ENOSYS.errno()), ErrorKind::Other)
+    });
+    t.case("i2c_async", || {
+        use embedded_hal_async::i2c::I2c as AsyncI2c;
+        let mut bus = i2c();
+        block_on(AsyncI2c::write(&mut bus, REGS, &[0x08, 0x5a, 0x5b]))
+            .map_err(|e| format!("{e:?}"))?;
+        let mut one = [0u8; 1];
+        block_on(AsyncI2c::write_read(&mut bus, REGS, &[0x08], &mut one))
+            .map_err(|e| format!("{e:?}"))?;
+        eq("write_read", one, [0x5a])?;
+        block_on(AsyncI2c::read(&mut bus, REGS, &mut one)).map_err(|e| format!("{e:?}"))?;
+        eq("read", one, [0x5b])?;
+        let mut two = [0u8; 2];
+        block_on(AsyncI2c::transaction(
+            &mut bus,
+            REGS,
+            &mut [Operation::Write(&[0x08]), Operation::Read(&mut two)],
+        ))
+        .map_err(|e| format!("{e:?}"))?;
+        eq("transaction", two, [0x5a, 0x5b])?;
+        eq(
+            "nack",
+            kind(block_on(AsyncI2c::write(&mut bus, ABSENT, &[0]))),
+            nack,
+        )
+    });
+    t.case("i2c_async_callback_controller", || {
+        use embedded_hal_async::i2c::I2c as AsyncI2c;
+        let mut bus = I2c::new(i2c_spec!(hal_async_regs_i2c)).map_err(|e| format!("{e:?}"))?;
+        let (r, polls) = counted(AsyncI2c::write(&mut bus, REGS, &[0x0a, 0x71, 0x72]));
+        r.map_err(|e| format!("{e:?}"))?;
+        ensure!(
+            polls > 1,
+            "write completed without waiting for the callback"
+        );
+        eq("log", i2c_log(), alloc::vec![(W | STOP, 3)])?;
+        let mut two = [0u8; 2];
+        let (r, polls) = counted(AsyncI2c::write_read(&mut bus, REGS, &[0x0a], &mut two));
+        r.map_err(|e| format!("{e:?}"))?;
+        ensure!(
+            polls > 1,
+            "write_read completed without waiting for the callback"
+        );
+        eq("write_read", two, [0x71, 0x72])?;
+        let mut one = [0u8; 1];
+        let (r, _) = counted(AsyncI2c::read(&mut bus, REGS, &mut one));
+        r.map_err(|e| format!("{e:?}"))?;
+        let mut back = [0u8; 1];
+        let (r, _) = counted(AsyncI2c::transaction(
+            &mut bus,
+            REGS,
+            &mut [Operation::Write(&[0x0b]), Operation::Read(&mut back)],
+        ));
+        r.map_err(|e| format!("{e:?}"))?;
+        eq("transaction", back, [0x72])?;
+        let (r, _) = counted(AsyncI2c::write(&mut bus, ABSENT, &[0]));
+        eq("nack through the callback", kind(r), nack)
+    });
+    t.case("i2c_async_cancelled_waits_for_driver", || {
+        use embedded_hal_async::i2c::I2c as AsyncI2c;
+        let mut bus = I2c::new(i2c_spec!(hal_async_regs_i2c)).map_err(|e| format!("{e:?}"))?;
+        // SAFETY: plain getter.
+        let before = unsafe { hal_test_i2c_transfers() };
+        {
+            let mut buf = [0u8; 4];
+            let mut fut = pin!(AsyncI2c::write_read(&mut bus, REGS, &[0x00], &mut buf));
+            let mut cx = Context::from_waker(Waker::noop());
+            ensure!(
+                fut.as_mut().poll(&mut cx).is_pending(),
+                "should wait for the callback"
+            );
+        }
+        // Dropping returned only once the driver had finished with the buffers.
+        // SAFETY: plain getter.
+        eq("transfers", unsafe { hal_test_i2c_transfers() }, before + 1)
+    });
+    t.case("eeprom24x_driver_unchanged", || {
+        let spec = i2c_spec!(hal_eeprom_i2c);
+        eq("address", spec.addr, 0x50)?;
+        let bus = I2c::new(spec).map_err(|e| format!("{e:?}"))?;
+        let mut eeprom = Eeprom24x::new_24x02(bus, SlaveAddr::default());
+        let e = |e: eeprom24x::Error<zephyr_hal::i2c::Error>| format!("{e:?}");
+        eq("erased", eeprom.read_byte(0x10).map_err(e)?, 0xff)?;
+        eeprom.write_byte(0x10, 0xab).map_err(e)?;
+        eq("byte", eeprom.read_byte(0x10).map_err(e)?, 0xab)?;
+        let page = [1u8, 2, 3, 4, 5, 6, 7, 8];
+        eeprom.write_page(0x20, &page).map_err(e)?;
+        let mut back = [0u8; 8];
+        eeprom.read_data(0x20, &mut back).map_err(e)?;
+        eq("page", back, page)?;
+        eq(
+            "current address",
+            eeprom.read_current_address().map_err(e)?,
+            0xff,
+        )
+    });
+}
+
+fn spi_reset() {
+    // SAFETY: plain setter.
+    unsafe { hal_test_spi_reset() };
+}
+
+/// (calls, frames, tx bytes) recorded since the last reset.
+fn spi_log() -> (i32, i32, alloc::vec::Vec<u8>) {
+    let mut tx = [0u8; 128];
+    // SAFETY: plain getters; a 128-byte buffer.
+    unsafe {
+        let n = hal_test_spi_tx(tx.as_mut_ptr(), 128) as usize;
+        (
+            hal_test_spi_calls(),
+            hal_test_spi_frames(),
+            tx[..n].to_vec(),
+        )
+    }
+}
+
+fn held(call: i32) -> bool {
+    // SAFETY: plain getters.
+    unsafe { hal_test_spi_call_op(call) & hal_test_spi_hold_on_cs() != 0 }
+}
+
+fn spi_dev() -> SpiDevice {
+    SpiDevice::new(spi_spec!(hal_spidev_spi)).expect("SPI ready")
+}
+
+fn spi_cases(t: &mut Tally) {
+    use ehspi::Operation as Op;
+    let e = |e: zephyr_hal::spi::Error| format!("{e:?}");
+    t.case("spi_device_write", || {
+        spi_reset();
+        spi_dev().write(&[1, 2, 3]).map_err(e)?;
+        eq("log", spi_log(), (1, 1, alloc::vec![1, 2, 3]))?;
+        eq("hold", held(0), false)
+    });
+    t.case("spi_device_read", || {
+        spi_reset();
+        let mut buf = [0u8; 4];
+        spi_dev().read(&mut buf).map_err(e)?;
+        eq("data", buf, [0x80, 0x81, 0x82, 0x83])?;
+        eq("log", spi_log(), (1, 1, alloc::vec![0, 0, 0, 0]))
+    });
+    t.case("spi_device_transfer_uneven", || {
+        spi_reset();
+        let mut dev = spi_dev();
+        let mut short = [0u8; 2];
+        dev.transfer(&mut short, &[0xa, 0xb, 0xc, 0xd]).map_err(e)?;
+        eq("short read", short, [0x80, 0x81])?;
+        let mut long = [0u8; 4];
+        dev.transfer(&mut long, &[0xe, 0xf]).map_err(e)?;
+        eq("long read", long, [0x80, 0x81, 0x82, 0x83])?;
+        eq(
+            "log",
+            spi_log(),
+            (2, 2, alloc::vec![0xa, 0xb, 0xc, 0xd, 0xe, 0xf, 0, 0]),
+        )?;
+        // SAFETY: plain getter.
+        eq(
+            "lengths",
+            unsafe { (hal_test_spi_call_len(0), hal_test_spi_call_len(1)) },
+            (4, 4),
+        )
+    });
+    t.case("spi_device_transfer_in_place", || {
+        spi_reset();
+        let mut buf = [5u8, 6, 7];
+        spi_dev().transfer_in_place(&mut buf).map_err(e)?;
+        eq("data", buf, [0x80, 0x81, 0x82])?;
+        eq("log", spi_log(), (1, 1, alloc::vec![5, 6, 7]))
+    });
+    t.case("spi_transaction_is_one_cs_frame", || {
+        spi_reset();
+        let (mut r, mut t2, mut inplace) = ([0u8; 3], [0u8; 1], [0x33u8; 2]);
+        spi_dev()
+            .transaction(&mut [
+                Op::Write(&[9, 8]),
+                Op::Read(&mut r),
+                Op::Transfer(&mut t2, &[0x11, 0x22]),
+                Op::TransferInPlace(&mut inplace),
+            ])
+            .map_err(e)?;
+        eq("read", r, [0x82, 0x83, 0x84])?;
+        eq("transfer", t2, [0x85])?;
+        eq("in place", inplace, [0x87, 0x88])?;
+        eq(
+            "log",
+            spi_log(),
+            (1, 1, alloc::vec![9, 8, 0, 0, 0, 0x11, 0x22, 0x33, 0x33]),
+        )
+    });
+    t.case("spi_transaction_delay_keeps_cs", || {
+        spi_reset();
+        let mut r = [0u8; 2];
+        let start = uptime_ms();
+        spi_dev()
+            .transaction(&mut [Op::Write(&[1]), Op::DelayNs(20_000_000), Op::Read(&mut r)])
+            .map_err(e)?;
+        ensure!(uptime_ms() - start >= 20, "delay too short");
+        // Positions continue across the two calls: CS stayed asserted.
+        eq("read", r, [0x81, 0x82])?;
+        eq("log", spi_log(), (2, 1, alloc::vec![1, 0, 0]))?;
+        eq("hold", (held(0), held(1)), (true, false))
+    });
+    t.case("spi_transaction_trailing_delay_holds_until_release", || {
+        spi_reset();
+        spi_dev()
+            .transaction(&mut [Op::Write(&[1, 2]), Op::DelayNs(1000)])
+            .map_err(e)?;
+        eq("hold", held(0), true)?;
+        // The next transaction still works (the controller was released).
+        spi_dev().write(&[3]).map_err(e)?;
+        eq("calls", spi_log().0, 2)
+    });
+    t.case("spi_transaction_more_buffers_than_one_call", || {
+        spi_reset();
+        let mut bufs = [[0u8; 1]; 12];
+        let mut ops: alloc::vec::Vec<Op<'_, u8>> = bufs
+            .iter_mut()
+            .map(|b| Op::Transfer(b, &[0x55, 0x66]))
+            .collect();
+        spi_dev().transaction(&mut ops).map_err(e)?;
+        drop(ops);
+        let (calls, frames, tx) = spi_log();
+        eq("calls, frames", (calls, frames), (2, 1))?;
+        eq("hold", (held(0), held(1)), (true, false))?;
+        eq("tx bytes", tx.len(), 24)?;
+        eq("last read", bufs[11][0], 0x80 + 22)
+    });
+    t.case("spi_bus", || {
+        spi_reset();
+        let mut bus = SpiBus::new(spi_spec!(hal_spidev_spi)).map_err(e)?;
+        bus.write(&[1, 2]).map_err(e)?;
+        let mut r = [0u8; 2];
+        bus.read(&mut r).map_err(e)?;
+        eq("read", r, [0x80, 0x81])?;
+        let mut t1 = [0u8; 1];
+        bus.transfer(&mut t1, &[7, 7]).map_err(e)?;
+        eq("transfer", t1, [0x80])?;
+        let mut ip = [4u8; 2];
+        bus.transfer_in_place(&mut ip).map_err(e)?;
+        eq("in place", ip, [0x80, 0x81])?;
+        bus.flush().map_err(e)?;
+        eq(
+            "log",
+            spi_log(),
+            (4, 4, alloc::vec![1, 2, 0, 0, 7, 7, 4, 4]),
+        )
+    });
+    t.case("spi_async_device", || {
+        use embedded_hal_async::spi::SpiDevice as AsyncSpiDevice;
+        spi_reset();
+        let mut dev = spi_dev();
+        let mut r = [0u8; 2];
+        block_on(AsyncSpiDevice::transaction(
+            &mut dev,
+            &mut [Op::Write(&[0x42]), Op::Read(&mut r)],
+        ))
+        .map_err(e)?;
+        eq("read", r, [0x81, 0x82])?;
+        eq("log", spi_log(), (1, 1, alloc::vec![0x42, 0, 0]))
+    });
+    t.case("spi_async_callback_controller", || {
+        use embedded_hal_async::spi::SpiDevice as AsyncSpiDevice;
+        spi_reset();
+        let mut dev = SpiDevice::new(spi_spec!(hal_async_spidev_spi)).map_err(e)?;
+        let mut r = [0u8; 2];
+        let (res, polls) = counted(AsyncSpiDevice::transaction(
+            &mut dev,
+            &mut [Op::Write(&[0x42]), Op::Read(&mut r)],
+        ));
+        res.map_err(e)?;
+        ensure!(polls > 1, "completed without waiting for the callback");
+        eq("read", r, [0x81, 0x82])?;
+        eq("log", spi_log(), (1, 1, alloc::vec![0x42, 0, 0]))?;
+        spi_reset();
+        let start = uptime_ms();
+        let (res, _) = counted(AsyncSpiDevice::transaction(
+            &mut dev,
+            &mut [Op::Write(&[1]), Op::DelayNs(20_000_000), Op::Read(&mut r)],
+        ));
+        res.map_err(e)?;
+        ensure!(uptime_ms() - start >= 20, "delay too short");
+        eq("read after delay", r, [0x81, 0x82])?;
+        eq("log", spi_log(), (2, 1, alloc::vec![1, 0, 0]))?;
+        eq("hold", (held(0), held(1)), (true, false))
+    });
+    t.case("spi_error_kind_table", || {
+        use zephyr_hal::spi::error_kind as k;
+        eq(
+            "EOVERFLOW",
+            k(Code::EOVERFLOW.errno()),
+            ehspi::ErrorKind::Overrun,
+        )?;
+        eq("EIO", k(Code::EIO.errno()), ehspi::ErrorKind::Other)?;
+        eq("EINVAL", k(Code::EINVAL.errno()), ehspi::ErrorKind::Other)
+    });
+}
+
+const IN: i32 = 0;
+const OUT: i32 = 1;
+const INV: i32 = 2;
+
+fn pin_out(pin: i32) -> i32 {
+    // SAFETY: plain getter.
+    unsafe { hal_test_gpio_out(pin) }
+}
+
+fn pin_in(pin: i32, value: i32) {
+    // SAFETY: plain setter.
+    unsafe { hal_test_gpio_in(pin, value) };
+}
+
+fn later(slot: i32, pin: i32, value: i32, ms: i32) {
+    // SAFETY: plain setter.
+    unsafe { hal_test_gpio_later(slot, pin, value, ms) };
+}
+
+fn uptime_ms() -> i64 {
+    // SAFETY: plain getter.
+    unsafe { zr::k_uptime_get() }
+}
+
+/// Runs `fut` and returns the milliseconds it took.
+fn timed<F: Future<Output = Result<(), zephyr_hal::gpio::Error>>>(fut: F) -> Result<i64, String> {
+    let start = uptime_ms();
+    block_on(fut).map_err(|e| format!("{e:?}"))?;
+    Ok(uptime_ms() - start)
+}
+
+fn gpio_cases(t: &mut Tally) {
+    let e = |e: zephyr_hal::gpio::Error| format!("{e:?}");
+    t.case("gpio_output", || {
+        let mut out = Output::new(gpio_spec!(hal_out_pin), PinState::Low).map_err(e)?;
+        eq("initial", pin_out(OUT), 0)?;
+        out.set_high().map_err(e)?;
+        eq("set_high", pin_out(OUT), 1)?;
+        eq("is_set_high", out.is_set_high().map_err(e)?, true)?;
+        out.toggle().map_err(e)?;
+        eq("toggle", pin_out(OUT), 0)?;
+        eq("is_set_low", out.is_set_low().map_err(e)?, true)?;
+        out.toggle().map_err(e)?;
+        out.set_low().map_err(e)?;
+        eq("set_low", pin_out(OUT), 0)?;
+        Output::new(gpio_spec!(hal_out_pin), PinState::High).map_err(e)?;
+        eq("initial high", pin_out(OUT), 1)
+    });
+    t.case("gpio_input", || {
+        let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;
+        pin_in(IN, 1);
+        eq(
+            "high",
+            (pin.is_high().map_err(e)?, pin.is_low().map_err(e)?),
+            (true, false),
+        )?;
+        pin_in(IN, 0);
+        eq(
+            "low",
+            (pin.is_high().map_err(e)?, pin.is_low().map_err(e)?),
+            (false, true),
+        )
+    });
+    t.case("gpio_input_active_low_is_logical", || {
+        let mut pin = Input::new(gpio_spec!(hal_inv_pin)).map_err(e)?;
+        pin_in(INV, 0);
+        eq("line low", pin.is_high().map_err(e)?, true)?;
+        pin_in(INV, 1);
+        eq("line high", pin.is_low().map_err(e)?, true)
+    });
+    t.case("gpio_wait_for_high_and_low", || {
+        let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;
+        pin_in(IN, 1);
+        ensure!(
+            timed(pin.wait_for_high())? < 5,
+            "already high: should not wait"
+        );
+        later(0, IN, 0, 20);
+        ensure!(
+            timed(pin.wait_for_low())? >= 20,
+            "returned before the pin fell"
+        );
+        later(0, IN, 1, 20);
+        ensure!(
+            timed(pin.wait_for_high())? >= 20,
+            "returned before the pin rose"
+        );
+        Ok(())
+    });
+    t.case("gpio_wait_for_rising_edge_ignores_falling", || {
+        let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;
+        pin_in(IN, 1);
+        later(0, IN, 0, 10);
+        later(1, IN, 1, 30);
+        ensure!(
+            timed(pin.wait_for_rising_edge())? >= 30,
+            "woke on the falling edge"
+        );
+        Ok(())
+    });
+    t.case("gpio_wait_for_falling_edge_ignores_rising", || {
+        let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;
+        pin_in(IN, 0);
+        later(0, IN, 1, 10);
+        later(1, IN, 0, 30);
+        ensure!(
+            timed(pin.wait_for_falling_edge())? >= 30,
+            "woke on the rising edge"
+        );
+        Ok(())
+    });
+    t.case("gpio_wait_for_any_edge", || {
+        let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;
+        pin_in(IN, 0);
+        later(0, IN, 1, 15);
+        ensure!(timed(pin.wait_for_any_edge())? >= 15, "returned early");
+        later(0, IN, 0, 15);
+        ensure!(timed(pin.wait_for_any_edge())? >= 15, "returned early");
+        Ok(())
+    });
+    t.case("gpio_wait_edges_are_logical", || {
+        // Active low: the line falling is a rising (to-active) edge.
+        let mut pin = Input::new(gpio_spec!(hal_inv_pin)).map_err(e)?;
+        pin_in(INV, 1);
+        later(0, INV, 0, 15);
+        ensure!(timed(pin.wait_for_rising_edge())? >= 15, "returned early");
+        eq("level", pin.is_high().map_err(e)?, true)
+    });
+    t.case("gpio_wait_cancelled_then_dropped", || {
+        let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;
+        pin_in(IN, 0);
+        {
+            let mut fut = pin!(pin.wait_for_rising_edge());
+            let mut cx = Context::from_waker(Waker::noop());
+            ensure!(fut.as_mut().poll(&mut cx).is_pending(), "no edge yet");
+        }
+        // The interrupt was disabled when the wait was dropped; edges now wake nobody.
+        pin_in(IN, 1);
+        pin_in(IN, 0);
+        drop(pin);
+        pin_in(IN, 1);
+        Ok(())
+    });
+}
+
+fn cycles_to_us(cycles: u32) -> u64 {
+    cycles as u64 * 1_000_000 / zephyr::kconfig::CONFIG_SYS_CLOCK_HW_CYCLES_PER_SEC as u64
+}
+
+fn cycles() -> u32 {
+    // SAFETY: plain getter.
+    unsafe { zr::k_cycle_get_32() }
+}
+
+fn delay_cases(t: &mut Tally) {
+    t.case("delay_blocking_sleeps", || {
+        let start = uptime_ms();
+        DelayNs::delay_ms(&mut Delay, 25);
+        ensure!(uptime_ms() - start >= 25, "delay_ms(25) too short");
+        let start = uptime_ms();
+        DelayNs::delay_us(&mut Delay, 20_000);
+        ensure!(uptime_ms() - start >= 20, "delay_us(20000) too short");
+        Ok(())
+    });
+    t.case("delay_blocking_sub_tick_busy_waits", || {
+        let start = cycles();
+        DelayNs::delay_us(&mut Delay, 300);
+        ensure!(
+            cycles_to_us(cycles().wrapping_sub(start)) >= 300,
+            "delay_us(300) too short"
+        );
+        let start = cycles();
+        DelayNs::delay_ns(&mut Delay, 150_000);
+        ensure!(
+            cycles_to_us(cycles().wrapping_sub(start)) >= 150,
+            "delay_ns(150000) too short"
+        );
+        DelayNs::delay_ns(&mut Delay, 0);
+        Ok(())
+    });
+    t.case("delay_async", || {
+        let start = uptime_ms();
+        block_on(AsyncDelayNs::delay_ms(&mut Delay, 30));
+        ensure!(uptime_ms() - start >= 30, "async delay_ms(30) too short");
+        let start = uptime_ms();
+        block_on(AsyncDelayNs::delay_ns(&mut Delay, 20_000_000));
+        ensure!(uptime_ms() - start >= 20, "async delay_ns(20 ms) too short");
+        let start = cycles();
+        block_on(AsyncDelayNs::delay_us(&mut Delay, 200));
+        ensure!(
+            cycles_to_us(cycles().wrapping_sub(start)) >= 200,
+            "async sub-tick too short"
+        );
+        Ok(())
+    });
+    t.case("delay_async_dropped_stops_timer", || {
+        {
+            let mut delay = Delay;
+            let mut fut = pin!(AsyncDelayNs::delay_ms(&mut delay, 10));
+            let mut cx = Context::from_waker(Waker::noop());
+            ensure!(
+                matches!(fut.as_mut().poll(&mut cx), Poll::Pending),
+                "ready too early"
+            );
+        }
+        // Its stack slot is reused; the stopped timer must not fire into it.
+        let mut scratch = [0u8; 256];
+        core::hint::black_box(&mut scratch);
+        DelayNs::delay_ms(&mut Delay, 30);
+        ensure!(scratch.iter().all(|&b| b == 0), "stack overwritten");
+        Ok(())
+    });
+}
+
+#[no_mangle]
+extern "C" fn rust_main() {
+    let mut t = Tally {
+        passed: 0,
+        failed: 0,
+    };
+    i2c_cases(&mut t);
+    spi_cases(&mut t);
+    gpio_cases(&mut t);
+    delay_cases(&mut t);
+    printkln!("hal: {} passed, {} failed", t.passed, t.failed);
+}
