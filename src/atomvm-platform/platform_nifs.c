@@ -5,11 +5,9 @@
  */
 #include <string.h>
 
-#include <zephyr/sys/util.h>
+#include <atomvm_zephyr/avm.h>
 
 #include <atom.h>
-#include <defaultatoms.h>
-#include <globalcontext.h>
 #include <nifs.h>
 #include <platform_nifs.h>
 #include <term.h>

@@ -19,15 +19,6 @@
 #include <atomvm_zephyr/platform.h>
 #include <atomvm_zephyr/port_driver.h>
 
-#include <avmpack.h>
-#include <context.h>
-#include <defaultatoms.h>
-#include <globalcontext.h>
-#include <module.h>
-#include <synclist.h>
-#include <sys.h>
-#include <term.h>
-#include <utils.h>
 
 LOG_MODULE_REGISTER(atomvm, CONFIG_ATOMVM_LOG_LEVEL);
 

@@ -14,9 +14,6 @@
 #include <atomvm_zephyr/port_driver.h>
 
 #include <avm_version.h>
-#include <avmpack.h>
-#include <globalcontext.h>
-#include <module.h>
 
 LOG_MODULE_DECLARE(atomvm, CONFIG_ATOMVM_LOG_LEVEL);
 

@@ -11,9 +11,7 @@
 
 #include <zephyr/kernel.h>
 
-#include <globalcontext.h>
-#include <list.h>
-#include <sys.h>
+#include <atomvm_zephyr/avm.h>
 
 #ifdef __cplusplus
 extern "C" {

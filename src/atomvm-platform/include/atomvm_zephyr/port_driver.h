@@ -13,9 +13,7 @@
 
 #include <zephyr/sys/iterable_sections.h>
 
-#include <context.h>
-#include <globalcontext.h>
-#include <term.h>
+#include <atomvm_zephyr/avm.h>
 
 #ifdef __cplusplus
 extern "C" {
