@@ -90,7 +90,8 @@ static int run(void)
 	atomvm_port_drivers_init(glb);
 	running_global = glb;
 
-	printk("AtomVM %s on Zephyr: starting %s\n", ATOMVM_VERSION, start_name);
+	printk("AtomVM %s on Zephyr: starting %s, %lld ms after boot\n", ATOMVM_VERSION,
+	       start_name, (long long)k_uptime_get());
 	run_result_t result = globalcontext_run(glb, mod, stdout, 0, NULL);
 
 	fflush(stdout);
