@@ -62,10 +62,12 @@ impl Pending {
         Arc::into_raw(self.state.clone()) as *mut c_void
     }
 
-    /// The driver refused the transfer (`ret < 0`): it will not call back, so take the
-    /// callback's reference back. Otherwise remember that a callback is due.
+    /// The driver refused the transfer (`ret < 0`) without calling back: it will not, so take
+    /// the callback's reference back. Otherwise remember that a callback is due.
     pub(crate) fn submitted(&mut self, ret: c_int, userdata: *mut c_void) {
-        if ret < 0 {
+        // A driver that reported an error may still have called back (some complete
+        // synchronously): then the callback already took its reference.
+        if ret < 0 && !self.state.done.load(Ordering::Acquire) {
             // SAFETY: the reference made by `userdata()`, which the driver did not keep.
             drop(unsafe { Arc::from_raw(userdata as *const Completion) });
         } else {

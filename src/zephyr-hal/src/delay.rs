@@ -86,6 +86,8 @@ impl embedded_hal_async::delay::DelayNs for Delay {
 }
 
 /// A `k_timer` that wakes the task when it expires; stopped if the future is dropped first.
+/// (On SMP, `k_timer_stop` does not wait for an expiry function already running on another
+/// CPU; the targets this crate is tested on are single-core.)
 #[repr(C)]
 pub(crate) struct Sleep {
     // First field: the expiry function gets a pointer to the whole (pinned) future.
