@@ -5,14 +5,18 @@
 //! Every call is one `i2c_transfer()`: a message per operation, `I2C_MSG_READ`/`WRITE` by
 //! direction, `I2C_MSG_RESTART` on a message whose direction differs from the one before (so
 //! adjacent operations of the same direction are sent back to back, as embedded-hal requires)
-//! and `I2C_MSG_STOP` on the last. Up to [`MAX_STACK_MSGS`] operations the messages live on
+//! and `I2C_MSG_STOP` on the last; `I2C_MSG_ADDR_10_BITS` on every message for a
+//! `TenBitAddress`. Out-of-range addresses (7-bit above 0x7f, 10-bit above 0x3ff) are `-EINVAL`
+//! without bus activity. Up to [`MAX_STACK_MSGS`] operations the messages live on
 //! the stack; longer transactions (at most 255, Zephyr's limit) use the heap.
 
 extern crate alloc;
 
 use alloc::vec::Vec;
 
-use embedded_hal::i2c::{ErrorKind, ErrorType, NoAcknowledgeSource, Operation, SevenBitAddress};
+use embedded_hal::i2c::{
+    ErrorKind, ErrorType, NoAcknowledgeSource, Operation, SevenBitAddress, TenBitAddress,
+};
 
 use crate::error::{Code, Errno};
 use crate::raw;
@@ -28,7 +32,7 @@ pub const MAX_STACK_MSGS: usize = 8;
 /// | `-EAGAIN`, `-EALREADY` | `ArbitrationLoss` | multi-controller drivers that lost the bus |
 /// | `-EBUSY`, `-ETIMEDOUT` | `Bus` | bus held low / stuck, or the controller timed out |
 /// | `-EOVERFLOW` | `Overrun` | controller FIFO overrun |
-/// | `-EINVAL` | `Other` | also synthesised: more than 255 operations, or a buffer longer than `u32::MAX` |
+/// | `-EINVAL` | `Other` | also synthesised: an address out of range, more than 255 operations, or a buffer longer than `u32::MAX` |
 /// | `-ENOMEM` | `Other` | synthesised: no heap for a transaction longer than [`MAX_STACK_MSGS`] |
 /// | `-ENODEV` | `Other` | synthesised by [`I2c::new`]: the controller is not ready |
 /// | anything else (`-ENOTSUP`, `-ENOSYS`, ...) | `Other` | |
@@ -93,7 +97,7 @@ impl I2c {
         }
     }
 
-    fn transfer(&mut self, address: u8, ops: &mut [Operation<'_>]) -> Result<(), Error> {
+    fn transfer(&mut self, address: Addr, ops: &mut [Operation<'_>]) -> Result<(), Error> {
         if ops.is_empty() {
             return Ok(());
         }
@@ -101,28 +105,32 @@ impl I2c {
         if ops.len() <= MAX_STACK_MSGS {
             let mut msgs: [raw::i2c_msg; MAX_STACK_MSGS] =
                 core::array::from_fn(|_| raw::i2c_msg::default());
-            fill_msgs(ops, &mut msgs[..ops.len()])?;
+            fill_msgs(ops, &mut msgs[..ops.len()], address.ten_bit)?;
             self.submit(address, &mut msgs[..ops.len()], count)
         } else {
             let mut msgs: Vec<raw::i2c_msg> = Vec::new();
             msgs.try_reserve_exact(ops.len())
                 .map_err(|_| Error(Errno::from(Code::ENOMEM)))?;
             msgs.resize_with(ops.len(), raw::i2c_msg::default);
-            fill_msgs(ops, &mut msgs)?;
+            fill_msgs(ops, &mut msgs, address.ten_bit)?;
             self.submit(address, &mut msgs, count)
         }
     }
 
-    fn submit(&mut self, address: u8, msgs: &mut [raw::i2c_msg], count: u8) -> Result<(), Error> {
+    fn submit(&mut self, address: Addr, msgs: &mut [raw::i2c_msg], count: u8) -> Result<(), Error> {
         // SAFETY: the messages point into buffers borrowed for this call; i2c_transfer returns
         // only when the transfer is complete.
-        let ret = unsafe { raw::i2c_transfer(self.bus, msgs.as_mut_ptr(), count, address as u16) };
+        let ret = unsafe { raw::i2c_transfer(self.bus, msgs.as_mut_ptr(), count, address.addr) };
         Errno::check(ret).map(drop).map_err(Error)
     }
 }
 
 /// The `i2c_msg` list of a transaction (see the module docs for the flags).
-pub(crate) fn fill_msgs(ops: &mut [Operation<'_>], msgs: &mut [raw::i2c_msg]) -> Result<(), Error> {
+pub(crate) fn fill_msgs(
+    ops: &mut [Operation<'_>],
+    msgs: &mut [raw::i2c_msg],
+    ten_bit: bool,
+) -> Result<(), Error> {
     let last = ops.len() - 1;
     let mut prev_read: Option<bool> = None;
     for (i, (op, msg)) in ops.iter_mut().zip(msgs.iter_mut()).enumerate() {
@@ -143,6 +151,9 @@ pub(crate) fn fill_msgs(ops: &mut [Operation<'_>], msgs: &mut [raw::i2c_msg]) ->
         if i == last {
             flags |= raw::ATOMVM_HAL_I2C_MSG_STOP;
         }
+        if ten_bit {
+            flags |= raw::ATOMVM_HAL_I2C_MSG_ADDR_10_BITS;
+        }
         msg.flags = flags as u8;
         prev_read = Some(read);
     }
@@ -153,66 +164,124 @@ impl ErrorType for I2c {
     type Error = Error;
 }
 
-impl embedded_hal::i2c::I2c<SevenBitAddress> for I2c {
-    fn read(&mut self, address: u8, read: &mut [u8]) -> Result<(), Error> {
-        self.transfer(address, &mut [Operation::Read(read)])
-    }
+/// A target address and its mode.
+#[derive(Clone, Copy)]
+struct Addr {
+    addr: u16,
+    ten_bit: bool,
+}
 
-    fn write(&mut self, address: u8, write: &[u8]) -> Result<(), Error> {
-        self.transfer(address, &mut [Operation::Write(write)])
-    }
+/// Checks an embedded-hal address: 7-bit up to 0x7f, 10-bit (`I2C_MSG_ADDR_10_BITS` on every
+/// message) up to 0x3ff; `-EINVAL` beyond.
+trait Address: Copy {
+    fn addr(self) -> Result<Addr, Error>;
+}
 
-    fn write_read(&mut self, address: u8, write: &[u8], read: &mut [u8]) -> Result<(), Error> {
-        self.transfer(
-            address,
-            &mut [Operation::Write(write), Operation::Read(read)],
-        )
-    }
-
-    fn transaction(&mut self, address: u8, ops: &mut [Operation<'_>]) -> Result<(), Error> {
-        self.transfer(address, ops)
+impl Address for SevenBitAddress {
+    fn addr(self) -> Result<Addr, Error> {
+        if self > 0x7f {
+            return Err(Error(Errno::from(Code::EINVAL)));
+        }
+        Ok(Addr {
+            addr: self as u16,
+            ten_bit: false,
+        })
     }
 }
 
-/// Asynchronous I2C. With `CONFIG_I2C_CALLBACK` and a controller that implements it,
-/// `i2c_transfer_cb()` starts the transfer and the future completes from the driver's callback
-/// (dropping the future before then blocks until the driver is done with the buffers).
-/// Otherwise (no CONFIG_I2C_CALLBACK, or the driver returns `-ENOSYS`/`-ENOTSUP`) the transfer
-/// runs synchronously inside the first `poll`, exactly as the blocking one.
-impl embedded_hal_async::i2c::I2c<SevenBitAddress> for I2c {
-    async fn read(&mut self, address: u8, read: &mut [u8]) -> Result<(), Error> {
-        self.transfer_async(address, &mut [Operation::Read(read)])
-            .await
-    }
-
-    async fn write(&mut self, address: u8, write: &[u8]) -> Result<(), Error> {
-        self.transfer_async(address, &mut [Operation::Write(write)])
-            .await
-    }
-
-    async fn write_read(
-        &mut self,
-        address: u8,
-        write: &[u8],
-        read: &mut [u8],
-    ) -> Result<(), Error> {
-        self.transfer_async(
-            address,
-            &mut [Operation::Write(write), Operation::Read(read)],
-        )
-        .await
-    }
-
-    async fn transaction(&mut self, address: u8, ops: &mut [Operation<'_>]) -> Result<(), Error> {
-        self.transfer_async(address, ops).await
+impl Address for TenBitAddress {
+    fn addr(self) -> Result<Addr, Error> {
+        if self > 0x3ff {
+            return Err(Error(Errno::from(Code::EINVAL)));
+        }
+        Ok(Addr {
+            addr: self,
+            ten_bit: true,
+        })
     }
 }
+
+macro_rules! i2c_impls {
+    ($mode:ty) => {
+        impl embedded_hal::i2c::I2c<$mode> for I2c {
+            fn read(&mut self, address: $mode, read: &mut [u8]) -> Result<(), Error> {
+                self.transfer(address.addr()?, &mut [Operation::Read(read)])
+            }
+
+            fn write(&mut self, address: $mode, write: &[u8]) -> Result<(), Error> {
+                self.transfer(address.addr()?, &mut [Operation::Write(write)])
+            }
+
+            fn write_read(
+                &mut self,
+                address: $mode,
+                write: &[u8],
+                read: &mut [u8],
+            ) -> Result<(), Error> {
+                self.transfer(
+                    address.addr()?,
+                    &mut [Operation::Write(write), Operation::Read(read)],
+                )
+            }
+
+            fn transaction(
+                &mut self,
+                address: $mode,
+                ops: &mut [Operation<'_>],
+            ) -> Result<(), Error> {
+                self.transfer(address.addr()?, ops)
+            }
+        }
+
+        /// Asynchronous I2C. With `CONFIG_I2C_CALLBACK` and a controller that implements it,
+        /// `i2c_transfer_cb()` starts the transfer and the future completes from the driver's
+        /// callback (dropping the future before then blocks until the driver is done with the
+        /// buffers). Otherwise (no CONFIG_I2C_CALLBACK, or the driver returns
+        /// `-ENOSYS`/`-ENOTSUP`) the transfer runs synchronously inside the first `poll`,
+        /// exactly as the blocking one.
+        impl embedded_hal_async::i2c::I2c<$mode> for I2c {
+            async fn read(&mut self, address: $mode, read: &mut [u8]) -> Result<(), Error> {
+                self.transfer_async(address.addr()?, &mut [Operation::Read(read)])
+                    .await
+            }
+
+            async fn write(&mut self, address: $mode, write: &[u8]) -> Result<(), Error> {
+                self.transfer_async(address.addr()?, &mut [Operation::Write(write)])
+                    .await
+            }
+
+            async fn write_read(
+                &mut self,
+                address: $mode,
+                write: &[u8],
+                read: &mut [u8],
+            ) -> Result<(), Error> {
+                self.transfer_async(
+                    address.addr()?,
+                    &mut [Operation::Write(write), Operation::Read(read)],
+                )
+                .await
+            }
+
+            async fn transaction(
+                &mut self,
+                address: $mode,
+                ops: &mut [Operation<'_>],
+            ) -> Result<(), Error> {
+                self.transfer_async(address.addr()?, ops).await
+            }
+        }
+    };
+}
+
+i2c_impls!(SevenBitAddress);
+i2c_impls!(TenBitAddress);
 
 impl I2c {
     #[cfg(not(zephyr_i2c_callback))]
     async fn transfer_async(
         &mut self,
-        address: u8,
+        address: Addr,
         ops: &mut [Operation<'_>],
     ) -> Result<(), Error> {
         self.transfer(address, ops)
@@ -221,7 +290,7 @@ impl I2c {
     #[cfg(zephyr_i2c_callback)]
     async fn transfer_async(
         &mut self,
-        address: u8,
+        address: Addr,
         ops: &mut [Operation<'_>],
     ) -> Result<(), Error> {
         if ops.is_empty() {
@@ -239,7 +308,7 @@ impl I2c {
             heap.resize_with(ops.len(), raw::i2c_msg::default);
             &mut heap
         };
-        fill_msgs(ops, msgs)?;
+        fill_msgs(ops, msgs, address.ten_bit)?;
         // Declared after the messages, so dropped (waiting for the driver) before them.
         let mut pending = crate::completion::Pending::new();
         let userdata = pending.userdata();
@@ -250,7 +319,7 @@ impl I2c {
                 self.bus,
                 msgs.as_mut_ptr(),
                 count,
-                address as u16,
+                address.addr,
                 Some(crate::completion::complete),
                 userdata,
             )

@@ -28,7 +28,7 @@
 //!
 //! | trait | method | Zephyr |
 //! |---|---|---|
-//! | `i2c::I2c` (7-bit) | `read`, `write`, `write_read`, `transaction` | one `i2c_transfer()`; `I2C_MSG_RESTART` on a direction change, `I2C_MSG_STOP` on the last message ([`i2c`]) |
+//! | `i2c::I2c` (7-bit and 10-bit) | `read`, `write`, `write_read`, `transaction` | one `i2c_transfer()`; `I2C_MSG_RESTART` on a direction change, `I2C_MSG_STOP` on the last message, `I2C_MSG_ADDR_10_BITS` for 10-bit ([`i2c`]) |
 //! | `embedded_hal_async::i2c::I2c` | same | `i2c_transfer_cb()` with `CONFIG_I2C_CALLBACK` (completes from the driver's callback); otherwise, or if the driver lacks it, `i2c_transfer()` in the first poll |
 //! | `spi::SpiDevice` | `transaction` (and the provided `read`, `write`, `transfer`, `transfer_in_place`) | `spi_transceive_dt()` over `spi_buf_set`s, one per transaction without delays; `SPI_HOLD_ON_CS`/`SPI_LOCK_ON` + `spi_release_dt()` around `DelayNs` ([`spi`]) |
 //! | `embedded_hal_async::spi::SpiDevice` | `transaction` | `spi_transceive_cb()` per segment with `CONFIG_SPI_ASYNC` and a driver that has `transceive_async`, delays as async timers; otherwise the blocking path in the first poll |

@@ -83,6 +83,7 @@ const W: u8 = 0;
 const R: u8 = 1;
 const STOP: u8 = 2;
 const RESTART: u8 = 4;
+const TEN: u8 = 8;
 
 const REGS: u8 = 0x20;
 const ABSENT: u8 = 0x21;
@@ -204,6 +205,34 @@ fn i2c_cases(t: &mut Tally) {
         eq("middle", log[5], (R, 1))?;
         eq("last", log[9], (R | STOP, 1))?;
         eq("data", (bufs[0][0], bufs[1][0]), (0xa1, 0xa2))
+    });
+    t.case("i2c_ten_bit_address", || {
+        use embedded_hal::i2c::{I2c as EhI2c, TenBitAddress};
+        let mut bus = i2c();
+        EhI2c::<TenBitAddress>::write(&mut bus, REGS as u16, &[0x0c, 0x99])
+            .map_err(|e| format!("{e:?}"))?;
+        eq("log", i2c_log(), alloc::vec![(W | STOP | TEN, 2)])?;
+        let mut one = [0u8; 1];
+        EhI2c::<TenBitAddress>::write_read(&mut bus, REGS as u16, &[0x0c], &mut one)
+            .map_err(|e| format!("{e:?}"))?;
+        eq(
+            "log",
+            i2c_log(),
+            alloc::vec![(W | TEN, 1), (R | RESTART | STOP | TEN, 1)],
+        )?;
+        eq("data", one, [0x99])?;
+        // SAFETY: plain getter.
+        let before = unsafe { hal_test_i2c_transfers() };
+        let err = EhI2c::<TenBitAddress>::write(&mut bus, 0x400, &[0]).unwrap_err();
+        eq("10-bit out of range", err.errno(), Code::EINVAL.errno())?;
+        let err = bus.write(0x80u8, &[0]).unwrap_err();
+        eq("7-bit out of range", err.errno(), Code::EINVAL.errno())?;
+        // SAFETY: plain getter.
+        eq(
+            "no bus activity",
+            unsafe { hal_test_i2c_transfers() },
+            before,
+        )
     });
     t.case("i2c_empty_transaction_no_bus_activity", || {
         // SAFETY: plain getter.
