@@ -608,9 +608,12 @@ fn uptime_ms() -> i64 {
     unsafe { zr::k_uptime_get() }
 }
 
-/// Runs `fut` and returns the milliseconds it took.
-fn timed<F: Future<Output = Result<(), zephyr_hal::gpio::Error>>>(fut: F) -> Result<i64, String> {
-    let start = uptime_ms();
+/// Runs `fut`; returns the milliseconds since `start` (taken before scheduling the pin changes,
+/// so the bound holds however late the wait starts).
+fn timed<F: Future<Output = Result<(), zephyr_hal::gpio::Error>>>(
+    start: i64,
+    fut: F,
+) -> Result<i64, String> {
     block_on(fut).map_err(|e| format!("{e:?}"))?;
     Ok(uptime_ms() - start)
 }
@@ -657,18 +660,19 @@ fn gpio_cases(t: &mut Tally) {
     t.case("gpio_wait_for_high_and_low", || {
         let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;
         pin_in(IN, 1);
-        ensure!(
-            timed(pin.wait_for_high())? < 5,
-            "already high: should not wait"
-        );
+        let (r, polls) = counted(pin.wait_for_high());
+        r.map_err(e)?;
+        eq("polls when already high", polls, 1)?;
+        let start = uptime_ms();
         later(0, IN, 0, 20);
         ensure!(
-            timed(pin.wait_for_low())? >= 20,
+            timed(start, pin.wait_for_low())? >= 20,
             "returned before the pin fell"
         );
+        let start = uptime_ms();
         later(0, IN, 1, 20);
         ensure!(
-            timed(pin.wait_for_high())? >= 20,
+            timed(start, pin.wait_for_high())? >= 20,
             "returned before the pin rose"
         );
         Ok(())
@@ -676,10 +680,11 @@ fn gpio_cases(t: &mut Tally) {
     t.case("gpio_wait_for_rising_edge_ignores_falling", || {
         let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;
         pin_in(IN, 1);
+        let start = uptime_ms();
         later(0, IN, 0, 10);
         later(1, IN, 1, 30);
         ensure!(
-            timed(pin.wait_for_rising_edge())? >= 30,
+            timed(start, pin.wait_for_rising_edge())? >= 30,
             "woke on the falling edge"
         );
         Ok(())
@@ -687,10 +692,11 @@ fn gpio_cases(t: &mut Tally) {
     t.case("gpio_wait_for_falling_edge_ignores_rising", || {
         let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;
         pin_in(IN, 0);
+        let start = uptime_ms();
         later(0, IN, 1, 10);
         later(1, IN, 0, 30);
         ensure!(
-            timed(pin.wait_for_falling_edge())? >= 30,
+            timed(start, pin.wait_for_falling_edge())? >= 30,
             "woke on the rising edge"
         );
         Ok(())
@@ -698,18 +704,30 @@ fn gpio_cases(t: &mut Tally) {
     t.case("gpio_wait_for_any_edge", || {
         let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;
         pin_in(IN, 0);
+        let start = uptime_ms();
         later(0, IN, 1, 15);
-        ensure!(timed(pin.wait_for_any_edge())? >= 15, "returned early");
+        ensure!(
+            timed(start, pin.wait_for_any_edge())? >= 15,
+            "returned early"
+        );
+        let start = uptime_ms();
         later(0, IN, 0, 15);
-        ensure!(timed(pin.wait_for_any_edge())? >= 15, "returned early");
+        ensure!(
+            timed(start, pin.wait_for_any_edge())? >= 15,
+            "returned early"
+        );
         Ok(())
     });
     t.case("gpio_wait_edges_are_logical", || {
         // Active low: the line falling is a rising (to-active) edge.
         let mut pin = Input::new(gpio_spec!(hal_inv_pin)).map_err(e)?;
         pin_in(INV, 1);
+        let start = uptime_ms();
         later(0, INV, 0, 15);
-        ensure!(timed(pin.wait_for_rising_edge())? >= 15, "returned early");
+        ensure!(
+            timed(start, pin.wait_for_rising_edge())? >= 15,
+            "returned early"
+        );
         eq("level", pin.is_high().map_err(e)?, true)
     });
     t.case("gpio_wait_cancelled_then_dropped", || {
