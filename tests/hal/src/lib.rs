@@ -572,6 +572,20 @@ fn spi_cases(t: &mut Tally) {
         eq("log", spi_log(), (2, 1, alloc::vec![1, 0, 0]))?;
         eq("hold", (held(0), held(1)), (true, false))
     });
+    t.case("spi_driver_error", || {
+        let mut dev = SpiDevice::new(spi_spec!(hal_absent_spi)).map_err(e)?;
+        let err = dev.write(&[1]).unwrap_err();
+        eq("errno", err.errno(), Code::EIO.errno())?;
+        eq("kind", ehspi::Error::kind(&err), ehspi::ErrorKind::Other)?;
+        // A failing first segment still releases the controller.
+        let err = dev
+            .transaction(&mut [Op::Write(&[1]), Op::DelayNs(1000), Op::Write(&[2])])
+            .unwrap_err();
+        eq("segmented", err.errno(), Code::EIO.errno())?;
+        spi_reset();
+        spi_dev().write(&[3]).map_err(e)?;
+        eq("bus usable afterwards", spi_log().0, 1)
+    });
     t.case("spi_error_kind_table", || {
         use zephyr_hal::spi::error_kind as k;
         eq(
@@ -656,6 +670,18 @@ fn gpio_cases(t: &mut Tally) {
         eq("line low", pin.is_high().map_err(e)?, true)?;
         pin_in(INV, 1);
         eq("line high", pin.is_low().map_err(e)?, true)
+    });
+    t.case("gpio_driver_error", || {
+        let spec = gpio_spec!(hal_open_drain_pin);
+        let err = Output::new(spec, PinState::Low).err();
+        eq("output", err.map(|e| e.0), Some(Code::ENOTSUP.into()))?;
+        let err = Input::new(spec).err();
+        eq("input", err.map(|e| e.0), Some(Code::ENOTSUP.into()))?;
+        eq(
+            "kind",
+            err.map(|e| embedded_hal::digital::Error::kind(&e)),
+            Some(embedded_hal::digital::ErrorKind::Other),
+        )
     });
     t.case("gpio_wait_for_high_and_low", || {
         let mut pin = Input::new(gpio_spec!(hal_in_pin)).map_err(e)?;

@@ -18,3 +18,14 @@ ATOMVM_HAL_GPIO_SPEC(hal_inv_pin, DT_NODELABEL(hal_pins), inverted_gpios);
 ATOMVM_HAL_I2C_SPEC(hal_async_regs_i2c, DT_NODELABEL(hal_async_regs));
 ATOMVM_HAL_SPI_SPEC(hal_async_spidev_spi, DT_NODELABEL(hal_async_spidev),
 		    SPI_WORD_SET(8) | SPI_TRANSFER_MSB);
+ATOMVM_HAL_GPIO_SPEC(hal_open_drain_pin, DT_NODELABEL(hal_pins), open_drain_gpios);
+
+/* A chip select with no emulated device behind it: the emulated controller answers -EIO. */
+const struct spi_dt_spec hal_absent_spi = {
+	.bus = DEVICE_DT_GET(DT_NODELABEL(hal_spi)),
+	.config = {
+		.frequency = 1000000,
+		.operation = SPI_WORD_SET(8) | SPI_TRANSFER_MSB,
+		.slave = 7,
+	},
+};
