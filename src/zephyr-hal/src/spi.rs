@@ -63,14 +63,31 @@ impl embedded_hal::spi::Error for Error {
     }
 }
 
-fn copy_spec(spec: &'static raw::spi_dt_spec) -> Result<raw::spi_dt_spec, Error> {
-    // SAFETY: the spec points at static devices.
-    if !unsafe { raw::spi_is_ready_dt(spec) } {
-        return Err(Error(Errno::from(Code::ENODEV)));
+/// A ready bus spec and its configured operation word, shared by [`SpiDevice`] and [`SpiBus`].
+struct Spec {
+    spec: raw::spi_dt_spec,
+    base: u32,
+}
+
+// SAFETY: the spec copy refers to static devices; Zephyr's SPI API is thread-safe.
+unsafe impl Send for Spec {}
+
+impl Spec {
+    fn open(spec: &'static raw::spi_dt_spec) -> Result<Self, Error> {
+        // SAFETY: the spec points at static devices.
+        if !unsafe { raw::spi_is_ready_dt(spec) } {
+            return Err(Error(Errno::from(Code::ENODEV)));
+        }
+        // SAFETY: a plain C struct of values and pointers to static data; copying it is how
+        // SPI_DT_SPEC_GET specs are meant to be used.
+        let spec = unsafe { core::ptr::read(spec) };
+        let base = spec.config.operation as u32;
+        Ok(Self { spec, base })
     }
-    // SAFETY: a plain C struct of values and pointers to static data; copying it is how
-    // SPI_DT_SPEC_GET specs are meant to be used.
-    Ok(unsafe { core::ptr::read(spec) })
+
+    fn run(&mut self, ops: &mut [Operation<'_, u8>]) -> Result<(), Error> {
+        run(&mut self.spec, self.base, ops)
+    }
 }
 
 const NULL_BUF: raw::spi_buf = raw::spi_buf {
@@ -297,21 +314,13 @@ async fn run_async(
 }
 
 /// One device on an SPI bus, CS handled by Zephyr (see the module docs).
-pub struct SpiDevice {
-    spec: raw::spi_dt_spec,
-    base: u32,
-}
-
-// SAFETY: the spec copy refers to static devices; Zephyr's SPI API is thread-safe.
-unsafe impl Send for SpiDevice {}
+pub struct SpiDevice(Spec);
 
 impl SpiDevice {
     /// From a spec made with `ATOMVM_HAL_SPI_SPEC`. `Err(-ENODEV)` if the bus or CS GPIO is not
     /// ready.
     pub fn new(spec: &'static raw::spi_dt_spec) -> Result<Self, Error> {
-        let spec = copy_spec(spec)?;
-        let base = spec.config.operation as u32;
-        Ok(Self { spec, base })
+        Spec::open(spec).map(Self)
     }
 }
 
@@ -321,7 +330,7 @@ impl ErrorType for SpiDevice {
 
 impl embedded_hal::spi::SpiDevice<u8> for SpiDevice {
     fn transaction(&mut self, ops: &mut [Operation<'_, u8>]) -> Result<(), Error> {
-        run(&mut self.spec, self.base, ops)
+        self.0.run(ops)
     }
 }
 
@@ -333,9 +342,9 @@ impl embedded_hal::spi::SpiDevice<u8> for SpiDevice {
 impl embedded_hal_async::spi::SpiDevice<u8> for SpiDevice {
     async fn transaction(&mut self, ops: &mut [Operation<'_, u8>]) -> Result<(), Error> {
         #[cfg(zephyr_spi_async)]
-        return run_async(&mut self.spec, self.base, ops).await;
+        return run_async(&mut self.0.spec, self.0.base, ops).await;
         #[cfg(not(zephyr_spi_async))]
-        return run(&mut self.spec, self.base, ops);
+        return self.0.run(ops);
     }
 }
 
@@ -343,24 +352,16 @@ impl embedded_hal_async::spi::SpiDevice<u8> for SpiDevice {
 /// `embedded-hal-bus`'s `ExclusiveDevice` and an [`Output`](crate::gpio::Output)). Use a spec
 /// of a devicetree node without `cs-gpios` on a controller without native CS, or one whose CS
 /// does not matter. Each call is one `spi_transceive_dt()`; `flush` has nothing to wait for.
-pub struct SpiBus {
-    spec: raw::spi_dt_spec,
-    base: u32,
-}
-
-// SAFETY: as for SpiDevice.
-unsafe impl Send for SpiBus {}
+pub struct SpiBus(Spec);
 
 impl SpiBus {
     /// From a spec made with `ATOMVM_HAL_SPI_SPEC`. `Err(-ENODEV)` if the bus is not ready.
     pub fn new(spec: &'static raw::spi_dt_spec) -> Result<Self, Error> {
-        let spec = copy_spec(spec)?;
-        let base = spec.config.operation as u32;
-        Ok(Self { spec, base })
+        Spec::open(spec).map(Self)
     }
 
     fn one(&mut self, mut op: Operation<'_, u8>) -> Result<(), Error> {
-        run(&mut self.spec, self.base, core::slice::from_mut(&mut op))
+        self.0.run(core::slice::from_mut(&mut op))
     }
 }
 
