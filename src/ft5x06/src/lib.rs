@@ -9,12 +9,17 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod blocking;
+mod chip;
 mod config;
+mod driver;
 mod error;
 mod frame;
 pub mod regs;
 mod transform;
 
+pub use blocking::Ft5x06;
+pub use chip::{ChipId, DeviceInfo};
 pub use config::{Config, InterruptMode, Variant, DEFAULT_ADDRESS};
 pub use error::{Error, InvalidData};
 pub use frame::{parse, Event, Frame, TouchPoint, MAX_BURST_LEN, MAX_POINTS};
