@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod asynch;
 mod blocking;
 mod chip;
 mod config;
@@ -18,6 +19,7 @@ mod frame;
 pub mod regs;
 mod transform;
 
+pub use asynch::Ft5x06Async;
 pub use blocking::Ft5x06;
 pub use chip::{ChipId, DeviceInfo};
 pub use config::{Config, InterruptMode, Variant, DEFAULT_ADDRESS};
