@@ -45,8 +45,9 @@ fn bump(counter: &AtomicU32) -> u32 {
     value
 }
 
-/// The interrupt handler, connected with `IRQ_CONNECT` by the C side. It does what a port's
-/// handler does, a wait-free push and one `k_sem_give`, plus test bookkeeping.
+/// The interrupt handler: connected with `IRQ_CONNECT` by the C side on Cortex-M, called from
+/// the GPIO callback of a gpio-emul pin on native_sim. It does what a port's handler does, a
+/// wait-free push and one `k_sem_give`, plus test bookkeeping.
 #[no_mangle]
 pub extern "C" fn isrq_test_isr(_arg: *const c_void) {
     // SAFETY: FFI call without arguments; it only reads the CPU's interrupt nesting state.

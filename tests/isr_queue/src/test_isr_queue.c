@@ -1,21 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 
 /*
- * isr-queue on real interrupts. One interrupt line is connected with IRQ_CONNECT to the Rust
- * handler isrq_test_isr(), which pushes sequence numbers into a static SpscQueue (capacity N)
- * and gives a semaphore. A drain thread runs the Rust drain loop isrq_drain(), which checks
- * the sequence, and the cases assert on its report and on the queue's statistics.
+ * isr-queue on real interrupts. The Rust handler isrq_test_isr() pushes sequence numbers into a
+ * static SpscQueue (capacity N) and gives a semaphore; a drain thread runs the Rust drain loop
+ * isrq_drain(), which checks the sequence, and the cases assert on its report and on the
+ * queue's statistics.
  *
- * The line is raised by software, from the test thread and from k_timer expiry functions
+ * The interrupt is raised by software, from the test thread and from k_timer expiry functions
  * (which run in the system timer's ISR):
- *  - Cortex-M: an NVIC line that no driver uses, pended with NVIC_SetPendingIRQ() (Zephyr's
- *    own interrupt tests avoid STIR on QEMU's lm3s6965).
- *  - native_sim: a line of the simulated interrupt controller, pended with
- *    posix_sw_set_pending_IRQ(). The handler then runs through the same IRQ_CONNECT path with
- *    the kernel in interrupt state (k_is_in_isr(), rescheduling on exit), which is what a
- *    port's handler sees. A gpio-emul callback would also run in ISR context only when the
- *    edge is injected from an ISR, and would add the GPIO driver's dispatch, not coverage
- *    of the queue.
+ *  - Cortex-M: the handler is connected with IRQ_CONNECT to an NVIC line that no driver uses,
+ *    pended with NVIC_SetPendingIRQ() (Zephyr's own interrupt tests avoid STIR on QEMU's
+ *    lm3s6965).
+ *  - native_sim: the handler runs in the GPIO callback of an input pin of the board's
+ *    zephyr,gpio-emul controller (/zephyr,user irq-gpios, boards/native_sim_native_64.overlay),
+ *    whose interrupt is configured for rising edges. gpio-emul runs the callbacks of an edge
+ *    inside gpio_emul_input_set(), in the caller's context, so edges are only ever made from
+ *    interrupt context: directly in the k_timer expiry functions, and through irq_offload()
+ *    (a software interrupt of native_sim's interrupt controller) from the test thread. The
+ *    callback then sees what a port's handler sees: k_is_in_isr(), and the kernel rescheduling
+ *    when the outermost ISR returns.
+ * Either way the handler counts the invocations in which k_is_in_isr() was false, and every
+ * case asserts that there were none.
  *
  * Nothing sleeps and hopes: each case waits on semaphores or joins the drain thread with
  * timeouts, and checks exact counts.
@@ -33,18 +38,28 @@
  * uses it, and suite_setup() checks that nothing enabled it.
  */
 #define TEST_IRQ (CONFIG_NUM_IRQS - 2)
-#elif defined(CONFIG_ARCH_POSIX)
-#include <zephyr/arch/posix/posix_soc_if.h>
-/* native_sim has 32 lines; 0-3 are the timer, irq_offload, the counter and NSOS. */
-#define TEST_IRQ 30
-#else
-#error "isr_queue: add a way to raise an interrupt from software on this architecture"
-#endif
-
 /* Below the system timer (Zephyr priority 0 on Cortex-M), so raising the line from a timer
  * expiry function tail-chains the handler after the timer ISR instead of nesting it.
  */
 #define TEST_IRQ_PRIO 2
+#elif defined(CONFIG_ARCH_POSIX)
+#include <zephyr/drivers/gpio.h>
+#include <zephyr/drivers/gpio/gpio_emul.h>
+#include <zephyr/irq_offload.h>
+
+#define ZEPHYR_USER_NODE DT_PATH(zephyr_user)
+BUILD_ASSERT(DT_NODE_HAS_PROP(ZEPHYR_USER_NODE, irq_gpios),
+	     "give /zephyr,user an irq-gpios pin in boards/<board>.overlay");
+BUILD_ASSERT(DT_NODE_HAS_COMPAT(DT_GPIO_CTLR(ZEPHYR_USER_NODE, irq_gpios), zephyr_gpio_emul),
+	     "irq-gpios must be a pin of a zephyr,gpio-emul controller");
+
+static const struct gpio_dt_spec irq_pin = GPIO_DT_SPEC_GET(ZEPHYR_USER_NODE, irq_gpios);
+static struct gpio_callback irq_pin_cb;
+/* gpio_emul_input_set() failures; written only from interrupt context. */
+static atomic_t edge_errors;
+#else
+#error "isr_queue: add a way to raise an interrupt from software on this architecture"
+#endif
 
 #include "isr_queue_ffi.h"
 
@@ -57,6 +72,40 @@ BUILD_ASSERT(DRAIN_PRIO < CONFIG_ZTEST_THREAD_PRIORITY,
 
 #define WAIT_MS 1000
 
+#if defined(CONFIG_ARCH_POSIX)
+/* The pin's GPIO callback: the producer. */
+static void irq_pin_edge(const struct device *port, struct gpio_callback *cb,
+			 gpio_port_pins_t pins)
+{
+	ARG_UNUSED(port);
+	ARG_UNUSED(cb);
+
+	if (pins & BIT(irq_pin.pin)) {
+		isrq_test_isr(NULL);
+	}
+}
+
+/* One rising edge, from interrupt context: low (no interrupt), then high, which runs
+ * irq_pin_edge() before gpio_emul_input_set() returns.
+ */
+static void raise_edge(void)
+{
+	if (gpio_emul_input_set(irq_pin.port, irq_pin.pin, 0) != 0 ||
+	    gpio_emul_input_set(irq_pin.port, irq_pin.pin, 1) != 0) {
+		atomic_inc(&edge_errors);
+	}
+}
+
+static void raise_edge_offloaded(const void *arg)
+{
+	ARG_UNUSED(arg);
+	raise_edge();
+}
+#endif
+
+/* Raises the interrupt once. From a thread, the handler has run (and, if it readied the
+ * drain thread, so has that) when this returns.
+ */
 static void trigger_irq(void)
 {
 #if defined(CONFIG_CPU_CORTEX_M)
@@ -67,10 +116,14 @@ static void trigger_irq(void)
 	__DSB();
 	__ISB();
 #else
-	/* Runs the handler before returning unless interrupts are locked (or, from an ISR, the
-	 * current one has a higher priority: then it runs when that one returns).
-	 */
-	posix_sw_set_pending_IRQ(TEST_IRQ);
+	if (k_is_in_isr()) {
+		raise_edge();
+	} else {
+		/* Runs raise_edge() in the ISR of a software interrupt; the kernel switches to
+		 * the drain thread, if the push readied it, as that ISR returns.
+		 */
+		irq_offload(raise_edge_offloaded, NULL);
+	}
 #endif
 }
 
@@ -80,7 +133,9 @@ static atomic_t timer_pends;
 static atomic_t timer_target;
 static K_SEM_DEFINE(timer_done, 0, 1);
 
-/* Runs in the system timer's ISR. */
+/* Runs in the system timer's ISR. On Cortex-M the handler runs when that ISR returns (lower
+ * priority: tail-chained); on native_sim the GPIO callback runs inside trigger_irq().
+ */
 static void timer_expiry(struct k_timer *timer)
 {
 	trigger_irq();
@@ -92,7 +147,7 @@ static void timer_expiry(struct k_timer *timer)
 
 static K_TIMER_DEFINE(trigger_timer, timer_expiry, NULL);
 
-/* Raises the line from `count` consecutive expiries, one tick apart. */
+/* Raises the interrupt from `count` consecutive expiries, one tick apart. */
 static void start_timer_source(uint32_t count)
 {
 	atomic_set(&timer_pends, 0);
@@ -161,6 +216,10 @@ static void assert_isr_sound(uint32_t runs)
 	zassert_equal(c.runs, runs, "handler ran %u times, expected %u", c.runs, runs);
 	zassert_equal(c.not_in_isr, 0, "handler ran outside interrupt context");
 	zassert_equal(c.claim_failures, 0, "handler found the producer role taken");
+#if defined(CONFIG_ARCH_POSIX)
+	zassert_equal(atomic_get(&edge_errors), 0, "gpio_emul_input_set() failed %ld times",
+		      atomic_get(&edge_errors));
+#endif
 }
 
 static void assert_stats(struct isrq_stats s, uint32_t pushed, uint32_t dropped,
@@ -188,7 +247,7 @@ static void assert_no_loss(const struct isrq_drain_report *r, uint32_t expected)
 /* --- cases ------------------------------------------------------------------------------- */
 
 /*
- * The test thread raises the line T times. Each push gives the semaphore, the drain thread
+ * The test thread raises the interrupt T times. Each push gives the semaphore, the drain thread
  * (higher priority) runs as the handler returns and drains that one item: the queue never
  * holds two items and every push is its own wakeup.
  */
@@ -215,7 +274,7 @@ ZTEST(isr_queue, test_thread_irq_wakes_drain_per_push)
 }
 
 /*
- * A k_timer raises the line every tick while the test thread raises it too, and the drain
+ * A k_timer raises the interrupt every tick while the test thread raises it too, and the drain
  * thread spends half a tick on each item inside a drain() iteration, whose slots are released
  * only when the iteration ends. Timer pushes therefore land while the consumer holds items,
  * and thread pushes land between drains.
@@ -257,7 +316,7 @@ ZTEST(isr_queue, test_timer_and_thread_irqs_interleave_with_drain)
 }
 
 /*
- * The test thread locks the scheduler and raises the line M > N times: the handler runs each
+ * The test thread locks the scheduler and raises the interrupt M > N times: the handler runs each
  * time, but the drain thread cannot. The queue keeps the first N items and drops exactly the
  * M - N newer ones. After unlocking, the drain thread empties it in batches of 5, and K more
  * interrupts are delivered normally.
@@ -318,7 +377,7 @@ ZTEST(isr_queue, test_starved_by_sched_lock_drops_exactly)
 }
 
 /*
- * The drain thread waits on a semaphore the test holds while a k_timer raises the line M > N
+ * The drain thread waits on a semaphore the test holds while a k_timer raises the interrupt M > N
  * times from the timer ISR. Exactly M - N pushes are dropped; released, the drain thread
  * takes the N kept items in one wakeup.
  */
@@ -331,8 +390,8 @@ ZTEST(isr_queue, test_starved_by_hold_off_timer_drops_exactly)
 			    .expected = n, .first_seq = 0, .batch = 8, .timeout_ms = WAIT_MS},
 		    true);
 	start_timer_source(m);
-	/* The last expiry raises the line and then gives timer_done; the handler runs as the
-	 * timer ISR returns, before this thread does.
+	/* The last expiry raises the interrupt and then gives timer_done; the handler has run
+	 * by the time the timer ISR returns, before this thread does.
 	 */
 	wait_timer_source(m);
 	assert_isr_sound(m);
@@ -355,11 +414,23 @@ ZTEST(isr_queue, test_starved_by_hold_off_timer_drops_exactly)
 
 static void *suite_setup(void)
 {
+#if defined(CONFIG_CPU_CORTEX_M)
 	zassert_false(irq_is_enabled(TEST_IRQ), "IRQ %d is already in use", TEST_IRQ);
 	IRQ_CONNECT(TEST_IRQ, TEST_IRQ_PRIO, isrq_test_isr, NULL, 0);
 	irq_enable(TEST_IRQ);
 	TC_PRINT("isr_queue: IRQ %d, capacity %u, %u ticks/s\n", TEST_IRQ, isrq_capacity(),
 		 CONFIG_SYS_CLOCK_TICKS_PER_SEC);
+#else
+	zassert_true(gpio_is_ready_dt(&irq_pin), "%s is not ready", irq_pin.port->name);
+	zassert_ok(gpio_pin_configure_dt(&irq_pin, GPIO_INPUT));
+	/* Start low; with rising-edge interrupts, the low half of each edge raises nothing. */
+	zassert_ok(gpio_emul_input_set(irq_pin.port, irq_pin.pin, 0));
+	gpio_init_callback(&irq_pin_cb, irq_pin_edge, BIT(irq_pin.pin));
+	zassert_ok(gpio_add_callback_dt(&irq_pin, &irq_pin_cb));
+	zassert_ok(gpio_pin_interrupt_configure_dt(&irq_pin, GPIO_INT_EDGE_RISING));
+	TC_PRINT("isr_queue: %s pin %u rising edges, capacity %u, %u ticks/s\n",
+		 irq_pin.port->name, irq_pin.pin, isrq_capacity(), CONFIG_SYS_CLOCK_TICKS_PER_SEC);
+#endif
 	return NULL;
 }
 
@@ -367,6 +438,9 @@ static void before_each(void *fixture)
 {
 	ARG_UNUSED(fixture);
 	zassert_true(isrq_reset(), "the consumer role is still held");
+#if defined(CONFIG_ARCH_POSIX)
+	atomic_clear(&edge_errors);
+#endif
 }
 
 static void after_each(void *fixture)
