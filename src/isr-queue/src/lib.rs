@@ -105,6 +105,7 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::mem::MaybeUninit;
 
+mod copy;
 mod sync;
 use sync::{const_unless_loom, AtomicBool, AtomicU32, Ordering::*, UnsafeCell};
 
@@ -381,10 +382,10 @@ impl<T: Copy, const N: usize> SpscQueue<T, N> {
     /// # Safety
     /// As for [`read`](Self::read), for every slot copied.
     unsafe fn read_run(&self, start: usize, out: &mut [T]) {
-        let slots = self.slots.get(start..).unwrap_or_default();
-        for (out, slot) in out.iter_mut().zip(slots) {
-            // SAFETY: forwarded from the caller; the loop compiles to a `memcpy`.
-            *out = slot.with(|slot| unsafe { slot.read().assume_init() });
+        // Always `Some` for the callers' runs; `get` rather than indexing keeps a panic out.
+        if let Some(slots) = self.slots.get(start..start + out.len()) {
+            // SAFETY: forwarded from the caller.
+            unsafe { copy::copy_run(out, slots) };
         }
     }
 }
