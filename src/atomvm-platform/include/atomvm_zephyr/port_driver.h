@@ -38,6 +38,17 @@ struct atomvm_port_driver {
 		.create_port = (create_fn),                                                    \
 	}
 
+/**
+ * Registers a driver at run time (Rust ports, whose statics are not in the iterable section).
+ * Call before the VM starts; the driver must stay valid for as long as the VM runs.
+ *
+ * @retval 0 registered (or already registered)
+ * @retval -ENOMEM CONFIG_ATOMVM_PORT_DRIVERS_RUNTIME_MAX drivers are registered already
+ * @retval -EBUSY the VM is running
+ * @retval -EEXIST another driver has the same name
+ */
+int atomvm_port_driver_register(const struct atomvm_port_driver *driver);
+
 /** Looks a driver up by name; NULL when there is none. */
 const struct atomvm_port_driver *atomvm_port_driver_find(const char *name);
 

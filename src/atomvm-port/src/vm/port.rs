@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//! Port drivers: a Rust type per port, created by `open_port({spawn, Name}, Opts)`, called by
+//! gen_calls, and dropped exactly once: on the `close` command, when the port is killed (its
+//! owner died, say), or when the VM stops. This is the plumbing of port-managed state.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::ffi::{c_void, CStr};
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+
+use super::backend::{Vm, VmRequest, VmTerm};
+use super::cell::VmCell;
+use super::heap::{reserve, HeapSink};
+use super::send::Pid;
+use super::sys;
+use crate::encode::{Encode, Word};
+use crate::error::Error;
+use crate::gen::{GenCall, Request};
+use crate::term::Term;
+
+/// A port's state and behaviour.
+pub trait Port: Sized + 'static {
+    /// Creates the port's state from `open_port/2`'s options. An error makes `open_port/2`
+    /// fail with `badarg` (the reason is logged).
+    fn open(cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error>;
+
+    /// Handles one gen_call request (`port:call(Port, Request)`). Reply with
+    /// [`Call::reply`]; an `Err` is replied as `{error, Reason}`. The request `close` never
+    /// gets here: the framework replies `ok` and drops the state.
+    fn call(&mut self, call: &mut Call, request: VmRequest<'_>) -> Result<Replied, Error>;
+
+    /// A message that is not a gen_call; ignored unless overridden.
+    fn info(&mut self, _call: &mut Open, _msg: VmTerm<'_>) {}
+
+    /// Once per VM start, before any port opens: register resource types here.
+    fn init(_cx: &mut Open) {}
+}
+
+/// Context of [`Port::open`], [`Port::init`] and [`Port::info`].
+pub struct Open {
+    pub(crate) glb: *mut sys::GlobalContext,
+}
+
+impl Open {
+    /// The running VM's global context.
+    pub fn global(&self) -> *mut sys::GlobalContext {
+        self.glb
+    }
+}
+
+/// Proof that a gen_call was answered; only [`Call::reply`] makes one.
+#[derive(Debug)]
+pub struct Replied(());
+
+/// A gen_call being handled.
+pub struct Call {
+    ctx: *mut sys::Context,
+    glb: *mut sys::GlobalContext,
+    caller: sys::term,
+    reference: sys::term,
+}
+
+impl Call {
+    /// Sends `{Ref, value}` to the caller. Room is reserved on the port's heap first (without
+    /// collecting: a new fragment if needed); `no_memory` if there is none.
+    pub fn reply<T: Encode + ?Sized>(&mut self, value: &T) -> Result<Replied, Error> {
+        let reply = (Word(self.reference as usize), value);
+        // SAFETY: ctx is the port being run on the VM thread; the reference and the caller
+        // live in the message being handled, and `reserve` never collects, so nothing moves.
+        unsafe {
+            reserve(self.ctx, &reply, 0)?;
+            let mut sink = HeapSink::new(&mut (*self.ctx).heap, self.glb);
+            let term = reply.encode(&mut sink);
+            if sys::term_is_local_pid(self.caller) {
+                sys::globalcontext_send_message(
+                    self.glb,
+                    sys::term_to_local_process_id(self.caller),
+                    term,
+                );
+            }
+        }
+        Ok(Replied(()))
+    }
+
+    /// The caller (to subscribe it to events, say).
+    pub fn caller(&self) -> Option<Pid> {
+        // SAFETY: reads the tag of a term from the message being handled.
+        unsafe { sys::term_is_local_pid(self.caller) }
+            .then(|| Pid::from_local_id(unsafe { sys::term_to_local_process_id(self.caller) }))
+    }
+
+    /// The port's own process id.
+    pub fn port_pid(&self) -> Pid {
+        // SAFETY: ctx is the running port.
+        Pid::from_local_id(unsafe { (*self.ctx).process_id })
+    }
+
+    /// Context for creating resources and sending, as in [`Port::open`].
+    pub fn open_cx(&self) -> Open {
+        Open { glb: self.glb }
+    }
+
+    fn reply_error(&mut self, e: Error) {
+        if self.reply(&crate::encode::error(e)).is_err() {
+            log::error!("atomvm-port: no memory to reply {{error, {e}}}");
+        }
+    }
+}
+
+/// A port driver: the `struct atomvm_port_driver` the platform looks names up in, plus
+/// monomorphized entry points for port type `P`.
+#[repr(transparent)]
+pub struct PortDriver(sys::atomvm_port_driver);
+
+// SAFETY: immutable after construction: a 'static name and function pointers.
+unsafe impl Sync for PortDriver {}
+
+impl PortDriver {
+    /// The driver of port type `P`, opened as `open_port({spawn, "name"}, Opts)`.
+    pub const fn new<P: Port>(name: &'static CStr) -> Self {
+        Self(sys::atomvm_port_driver {
+            name: name.as_ptr(),
+            init: Some(driver_init::<P>),
+            destroy: Some(driver_destroy::<P>),
+            create_port: Some(create_port::<P>),
+        })
+    }
+
+    pub(crate) fn as_c(&'static self) -> *const sys::atomvm_port_driver {
+        &self.0
+    }
+
+    /// The name given to `open_port/2`.
+    pub fn name(&self) -> &'static CStr {
+        // SAFETY: constructed from a &'static CStr.
+        unsafe { CStr::from_ptr(self.0.name) }
+    }
+}
+
+/// Counts over all Rust ports since boot: states created and dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortStats {
+    /// Port states created by successful opens.
+    pub opened: usize,
+    /// Port states dropped (close, kill or VM stop).
+    pub dropped: usize,
+}
+
+static OPENED: AtomicUsize = AtomicUsize::new(0);
+static DROPPED: AtomicUsize = AtomicUsize::new(0);
+
+impl PortStats {
+    /// The current counts.
+    pub fn get() -> Self {
+        Self {
+            opened: OPENED.load(Ordering::Relaxed),
+            dropped: DROPPED.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// A live port: its process id, its state and how to drop it, and the watcher resource whose
+/// monitor on the port tells us when the port dies without `close`.
+struct Live {
+    pid: i32,
+    driver: usize,
+    state: NonNull<c_void>,
+    drop_state: unsafe fn(NonNull<c_void>),
+    watcher: *mut c_void,
+    monitor: sys::ErlNifMonitor,
+}
+
+static LIVE: VmCell<Vec<Live>> = VmCell::new(Vec::new());
+/// The resource type of watchers (one per VM run).
+static WATCHER: AtomicPtr<sys::ErlNifResourceType> = AtomicPtr::new(ptr::null_mut());
+
+unsafe fn drop_boxed<P>(state: NonNull<c_void>) {
+    // SAFETY: `state` came from Box::<P>::into_raw and is dropped once (its Live entry was
+    // removed before this call).
+    drop(unsafe { Box::from_raw(state.as_ptr().cast::<P>()) });
+    DROPPED.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Removes and drops the state of port `pid` (no-op when already gone). The entry leaves the
+/// registry before user Drop code runs, so that code may use the framework.
+fn retire(pid: i32, demonitor: bool, env: *mut sys::ErlNifEnv) {
+    let Some(live) = LIVE.with(|l| {
+        let i = l.iter().position(|e| e.pid == pid)?;
+        Some(l.swap_remove(i))
+    }) else {
+        return;
+    };
+    // SAFETY: the entry owned the state and the watcher reference; both are released once.
+    unsafe {
+        if demonitor {
+            sys::enif_demonitor_process(env, live.watcher, &live.monitor);
+        }
+        (live.drop_state)(live.state);
+        sys::enif_release_resource(live.watcher);
+    }
+}
+
+unsafe extern "C" fn watcher_down(
+    env: *mut sys::ErlNifEnv,
+    _obj: *mut c_void,
+    pid: *mut sys::ErlNifPid,
+    _mon: *mut sys::ErlNifMonitor,
+) {
+    // The port died without `close` (killed, or its linked owner exited).
+    // SAFETY: AtomVM passes the monitored pid.
+    if let Some(pid) = unsafe { pid.as_ref() } {
+        retire(*pid, false, env);
+    }
+}
+
+unsafe extern "C" fn driver_init<P: Port>(glb: *mut sys::GlobalContext) {
+    if WATCHER.load(Ordering::Relaxed).is_null() {
+        let init = sys::ErlNifResourceTypeInit {
+            members: 3,
+            dtor: None,
+            stop: None,
+            down: Some(watcher_down),
+        };
+        // SAFETY: called by the platform on the VM thread with the new global context.
+        let t = unsafe {
+            let mut env: sys::ErlNifEnv = core::mem::zeroed();
+            sys::erl_nif_env_partial_init_from_globalcontext(&mut env, glb);
+            sys::enif_init_resource_type(
+                &mut env,
+                c"atomvm_port_watcher".as_ptr(),
+                &init,
+                sys::ERL_NIF_RT_CREATE,
+                ptr::null_mut(),
+            )
+        };
+        WATCHER.store(t, Ordering::Relaxed);
+    }
+    P::init(&mut Open { glb });
+}
+
+unsafe extern "C" fn driver_destroy<P: Port>(_glb: *mut sys::GlobalContext) {
+    // The VM is stopping: drop this driver's ports that are still open. Their contexts are
+    // not destroyed by libAtomVM, so their monitors never fire.
+    let me = driver_id::<P>();
+    while let Some(pid) = LIVE.with(|l| l.iter().find(|e| e.driver == me).map(|e| e.pid)) {
+        retire(pid, false, ptr::null_mut());
+    }
+    WATCHER.store(ptr::null_mut(), Ordering::Relaxed);
+}
+
+fn driver_id<P: Port>() -> usize {
+    create_port::<P> as *const () as usize
+}
+
+unsafe extern "C" fn create_port<P: Port>(
+    glb: *mut sys::GlobalContext,
+    opts: sys::term,
+) -> *mut sys::Context {
+    let mut cx = Open { glb };
+    // SAFETY: `opts` is the open_port/2 argument, alive during this call.
+    let opts = Term::new(unsafe { Vm::new(glb) }, opts);
+    let state = match P::open(&mut cx, opts) {
+        Ok(s) => Box::new(s),
+        Err(e) => {
+            log::warn!("atomvm-port: open_port failed: {e}");
+            return ptr::null_mut();
+        }
+    };
+    let watcher_type = WATCHER.load(Ordering::Relaxed);
+    // SAFETY: on the VM thread with the running global context; every failure path below
+    // releases what was made before it.
+    unsafe {
+        let ctx = sys::context_new(glb);
+        if ctx.is_null() {
+            return ptr::null_mut();
+        }
+        let pid = (*ctx).process_id;
+        let watcher = if watcher_type.is_null() {
+            ptr::null_mut()
+        } else {
+            sys::enif_alloc_resource(watcher_type, 0)
+        };
+        let mut monitor: sys::ErlNifMonitor = core::mem::zeroed();
+        if watcher.is_null()
+            || sys::enif_monitor_process(
+                sys::erl_nif_env_from_context(ctx),
+                watcher,
+                &pid,
+                &mut monitor,
+            ) != 0
+        {
+            if !watcher.is_null() {
+                sys::enif_release_resource(watcher);
+            }
+            sys::context_destroy(ctx);
+            log::error!("atomvm-port: cannot watch the new port");
+            return ptr::null_mut();
+        }
+        let state = NonNull::new_unchecked(Box::into_raw(state)).cast::<c_void>();
+        LIVE.with(|l| {
+            l.push(Live {
+                pid,
+                driver: driver_id::<P>(),
+                state,
+                drop_state: drop_boxed::<P>,
+                watcher,
+                monitor,
+            })
+        });
+        OPENED.fetch_add(1, Ordering::Relaxed);
+        (*ctx).native_handler = Some(handler::<P>);
+        ctx
+    }
+}
+
+unsafe extern "C" fn handler<P: Port>(ctx: *mut sys::Context) -> sys::NativeHandlerResult {
+    // SAFETY: the scheduler runs us on the VM thread with a non-empty mailbox; the message
+    // stays in the mailbox (valid) until removed at the end.
+    unsafe {
+        let message = sys::mailbox_first(&mut (*ctx).mailbox);
+        if message.is_null() {
+            return sys::NativeContinue;
+        }
+        let result = dispatch::<P>(ctx, (*message).message);
+        sys::mailbox_remove_message(&mut (*ctx).mailbox, &mut (*ctx).heap);
+        result
+    }
+}
+
+/// # Safety
+/// `ctx` is the running port `P`, `msg` its first message.
+unsafe fn dispatch<P: Port>(ctx: *mut sys::Context, msg: sys::term) -> sys::NativeHandlerResult {
+    // SAFETY: the caller's contract.
+    let (glb, pid) = unsafe { ((*ctx).global, (*ctx).process_id) };
+    let state = LIVE.with(|l| l.iter().find(|e| e.pid == pid).map(|e| e.state));
+    // SAFETY: the message is valid while it is handled.
+    let msg = Term::new(unsafe { Vm::new(glb) }, msg);
+    let Some(call) = GenCall::parse(msg) else {
+        if let Some(state) = state {
+            // SAFETY: the registry owns a live P for this pid; nothing else borrows it now.
+            let port = unsafe { &mut *state.as_ptr().cast::<P>() };
+            port.info(&mut Open { glb }, msg);
+        }
+        return sys::NativeContinue;
+    };
+    let mut cx = Call {
+        ctx,
+        glb,
+        caller: call.pid.raw(),
+        reference: call.reference.raw(),
+    };
+    let Some(state) = state else {
+        cx.reply_error(Error::CLOSED);
+        return sys::NativeTerminate;
+    };
+    match Request::parse(call.request) {
+        Ok(r) if r.is("close") && r.argc() == 0 => {
+            // SAFETY: ctx is the running port; its env is the context.
+            retire(pid, true, unsafe { sys::erl_nif_env_from_context(ctx) });
+            if cx.reply(&()).is_err() {
+                log::error!("atomvm-port: no memory to reply to close");
+            }
+            sys::NativeTerminate
+        }
+        Ok(r) => {
+            // SAFETY: as above; the state stays registered while P::call runs (only this
+            // port's own close or death removes it, neither of which can happen meanwhile).
+            let port = unsafe { &mut *state.as_ptr().cast::<P>() };
+            if let Err(e) = port.call(&mut cx, r) {
+                cx.reply_error(e);
+            }
+            sys::NativeContinue
+        }
+        Err(e) => {
+            cx.reply_error(e);
+            sys::NativeContinue
+        }
+    }
+}
