@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//! The AtomVM port `display` (paradigm 1: an Erlang-visible, garbage-collected configuration
+//! resource).
+//!
+//! `open_port({spawn, "display"}, Opts)` opens the display that devicetree selects (the first
+//! `atomvm,display-port` node, else the `zephyr,display` chosen node). Options, all optional:
+//! `{width, W}`, `{height, H}` (must match the panel), `{depth, Bits}` (a depth the driver
+//! supports; switches its pixel format), `{orientation, 0|90|180|270}`, `{backlight, 0..255}`
+//! (default 128). Commands (gen_call, see `erlang/display.erl`):
+//!
+//! | request | reply |
+//! |---|---|
+//! | `get_config` | `{ok, [{width, W}, {height, H}, {depth, D}, {orientation, O}, {backlight, B}, {rotation, hardware \| software}]}` |
+//! | `config_ref` | `{ok, Ref}`: the configuration resource itself |
+//! | `{read_config, Ref}` | `{ok, Proplist}` of a configuration resource |
+//! | `{set_backlight, 0..255}` | `ok` |
+//! | `{set_orientation, 0\|90\|180\|270}` | `ok` |
+//! | `stats` | `{ok, [{ports_opened, N}, {ports_dropped, N}, {configs_created, N}, {configs_destroyed, N}]}` |
+//! | `close` | `ok` (the port ends) |
+//!
+//! Wrong types reply `{error, badarg}`, bad values `{error, out_of_range}`, anything else
+//! `{error, unknown_command}`.
+
+#![no_std]
+
+pub mod settings;
+
+#[cfg(feature = "vm")]
+mod port;
+#[cfg(feature = "vm")]
+pub use port::DRIVER;
