@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//! The event ring between the drain thread and the port: a thin layer over
+//! [`isr_queue::SpscQueue`] that adds the count of events the port read.
+
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+use isr_queue::{Consumer, Producer, SpscQueue};
+
+use crate::event::TouchEvent;
+
+/// The ring of [`TouchEvent`]s the port reads, holding up to `N` (a power of two). Usable as
+/// a `static`. The drain thread is its only writer ([`EventRing::writer`]) and the port its
+/// only reader ([`EventRing::reader`]); when the port falls behind, new events are dropped
+/// and counted, the oldest are kept.
+pub struct EventRing<const N: usize> {
+    queue: SpscQueue<TouchEvent, N>,
+    /// Events the reader took (single writer: the reader; wraps).
+    delivered: AtomicU32,
+}
+
+/// A snapshot of an [`EventRing`]'s counters, see [`EventRing::stats`].
+///
+/// Counters are `u32` and wrap. Since creation or a reset done while the ring was empty, and
+/// while nothing is pushed or read, `pushed == delivered + dropped + len`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RingStats {
+    /// Events offered to the ring, accepted or dropped.
+    pub pushed: u32,
+    /// Events dropped because the ring was full.
+    pub dropped: u32,
+    /// The most events the ring has held at once (at most `N`).
+    pub high_water: u32,
+    /// Events the port read.
+    pub delivered: u32,
+    /// Events in the ring now.
+    pub len: u32,
+}
+
+impl<const N: usize> EventRing<N> {
+    /// An empty ring; usable in a `static` initialiser.
+    pub const fn new() -> Self {
+        Self {
+            queue: SpscQueue::new(),
+            delivered: AtomicU32::new(0),
+        }
+    }
+
+    /// `N`.
+    pub const fn capacity(&self) -> usize {
+        N
+    }
+
+    /// The number of events waiting; a snapshot.
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Whether no event waits; a snapshot.
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Claims the writing side, or `None` while another [`RingWriter`] exists.
+    pub fn writer(&self) -> Option<RingWriter<'_, N>> {
+        self.queue.claim_producer().map(|tx| RingWriter { tx })
+    }
+
+    /// Claims the reading side, or `None` while another [`RingReader`] exists.
+    pub fn reader(&self) -> Option<RingReader<'_, N>> {
+        self.queue.claim_consumer().map(|rx| RingReader {
+            rx,
+            delivered: &self.delivered,
+        })
+    }
+
+    /// The counters; callable from any context. Fields are read one after the other, so a
+    /// snapshot taken during a push or read can mix values from before and after it.
+    pub fn stats(&self) -> RingStats {
+        let delivered = self.delivered.load(Relaxed);
+        let q = self.queue.stats();
+        RingStats {
+            pushed: q.pushed,
+            dropped: q.dropped,
+            high_water: q.high_water,
+            delivered,
+            len: q.len,
+        }
+    }
+
+    /// Restarts the counters (`high_water` from the current length). Exact only while nothing
+    /// is pushed or read; `delivered` is written here too, so call it from the reader's thread.
+    pub fn reset_stats(&self) {
+        self.queue.reset_stats();
+        self.delivered.store(0, Relaxed);
+    }
+}
+
+impl<const N: usize> Default for EventRing<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> core::fmt::Debug for EventRing<N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EventRing")
+            .field("capacity", &N)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// The writing side of an [`EventRing`] (the drain thread).
+#[derive(Debug)]
+pub struct RingWriter<'r, const N: usize> {
+    tx: Producer<'r, TouchEvent, N>,
+}
+
+impl<const N: usize> RingWriter<'_, N> {
+    /// Appends `event`; `false` if the ring was full (the event is dropped and counted).
+    /// Wait-free.
+    pub fn push(&mut self, event: TouchEvent) -> bool {
+        self.tx.push(event).is_ok()
+    }
+}
+
+/// The reading side of an [`EventRing`] (the port).
+#[derive(Debug)]
+pub struct RingReader<'r, const N: usize> {
+    rx: Consumer<'r, TouchEvent, N>,
+    delivered: &'r AtomicU32,
+}
+
+impl<const N: usize> RingReader<'_, N> {
+    /// Moves up to `out.len()` of the oldest events into the front of `out`, returning how
+    /// many (one `drain_into`, one index store).
+    pub fn read_into(&mut self, out: &mut [TouchEvent]) -> usize {
+        let n = self.rx.drain_into(out);
+        if n > 0 {
+            // Single writer (this reader), so no read-modify-write is needed.
+            let total = self.delivered.load(Relaxed).wrapping_add(n as u32);
+            self.delivered.store(total, Relaxed);
+        }
+        n
+    }
+
+    /// Up to `max` (at most `M`) of the oldest events.
+    pub fn read_events<const M: usize>(&mut self, max: usize) -> heapless::Vec<TouchEvent, M> {
+        let mut buf = [crate::EMPTY_EVENT; M];
+        let n = self.read_into(&mut buf[..max.min(M)]);
+        let mut out = heapless::Vec::new();
+        // Cannot fail: n <= M.
+        let _ = out.extend_from_slice(&buf[..n]);
+        out
+    }
+
+    /// The number of events waiting: exact, or understated by concurrent pushes.
+    pub fn len(&self) -> usize {
+        self.rx.len()
+    }
+
+    /// Whether no event waits.
+    pub fn is_empty(&self) -> bool {
+        self.rx.is_empty()
+    }
+}
