@@ -9,7 +9,7 @@
 //! not run in an ISR. So the ISR does exactly two things, [`on_data_ready`]:
 //!
 //! 1. push one [`DataReady`] (a timestamp, 8 bytes) into a static
-//!    [`SpscQueue`](isr_queue::SpscQueue): a claim (one compare-and-swap that cannot be
+//!    [`SpscQueue`]: a claim (one compare-and-swap that cannot be
 //!    contended by another producer, since one INT line is one ISR), a few loads and stores,
 //!    no loop, no lock. A full queue drops the item and counts it; nothing waits;
 //! 2. if the push succeeded, one [`Notify::notify`], on Zephyr a `k_sem_give` on a semaphore
