@@ -10,7 +10,13 @@
 -import(avm_test, [check/2, expect/2]).
 
 start() ->
-    avm_test:run("display", [
+    Result = avm_test:run("display", cases()),
+    %% Left open on purpose: stopping the VM must drop its state (checked from Rust).
+    {ok, _Open} = display:open(),
+    Result.
+
+cases() ->
+    [
         fun open_with_defaults/0,
         fun open_with_options/0,
         fun open_with_a_map/0,
@@ -28,7 +34,7 @@ start() ->
         fun framework_errors/0,
         fun messages_from_a_thread/0,
         fun round_trip_benchmark/0
-    ]).
+    ].
 
 %% {PulseCycles, PeriodCycles} last set on the backlight's PWM.
 pwm() ->
