@@ -6,8 +6,10 @@
 -module(platform_test).
 -export([start/0]).
 
+-import(avm_test, [check/2]).
+
 start() ->
-    Cases = [
+    avm_test:run("platform", [
         fun receive_after_timeout/0,
         fun monotonic_time/0,
         fun system_time/0,
@@ -18,30 +20,7 @@ start() ->
         fun child_out_of_heap/0,
         fun events_from_isr/0,
         fun bad_port_options/0
-    ],
-    Results = [run(Case) || Case <- Cases],
-    Passed = length([ok || ok <- Results]),
-    Failed = length(Results) - Passed,
-    io:format("platform tests: ~p passed, ~p failed~n", [Passed, Failed]),
-    case Failed of
-        0 -> ok;
-        _ -> {failed, Failed}
-    end.
-
-run(Case) ->
-    {name, Name} = erlang:fun_info(Case, name),
-    try Case() of
-        ok ->
-            io:format("PASS ~p~n", [Name]),
-            ok;
-        Other ->
-            io:format("FAIL ~p: ~p~n", [Name, Other]),
-            error
-    catch
-        Class:Reason ->
-            io:format("FAIL ~p: ~p:~p~n", [Name, Class, Reason]),
-            error
-    end.
+    ]).
 
 receive_after_timeout() ->
     T0 = erlang:monotonic_time(millisecond),
@@ -125,5 +104,3 @@ bad_port_options() ->
         error:badarg -> ok
     end.
 
-check(true, _) -> ok;
-check(false, Why) -> {failed, Why}.
