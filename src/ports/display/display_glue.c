@@ -70,8 +70,8 @@ int atomvm_display_get_info(struct atomvm_display_info *info)
 #ifdef BACKLIGHT_NODE
 	info->has_backlight = device_is_ready(DEVICE_DT_GET(BACKLIGHT_NODE));
 #else
-	/* The display's own brightness control. */
-	info->has_backlight = true;
+	/* The display's own brightness control, when its driver has one (LTDC, for one, does not). */
+	info->has_backlight = DEVICE_API_GET(display, dev)->set_brightness != NULL;
 #endif
 	return 0;
 }

@@ -20,7 +20,9 @@
 //! | `close` | `ok` (the port ends) |
 //!
 //! Wrong types reply `{error, badarg}`, bad values `{error, out_of_range}`, anything else
-//! `{error, unknown_command}`.
+//! `{error, unknown_command}`. Without a backlight (no LED node, and a display driver without
+//! a brightness API) `set_backlight` replies `{error, not_supported}` and the `backlight`
+//! option is refused.
 
 #![no_std]
 

@@ -94,6 +94,7 @@ fn apply_orientation(o: Orientation) -> Result<bool, Error> {
 /// One open display port: it keeps the configuration resource alive.
 pub struct Display {
     config: Resource<DisplayConfig>,
+    has_backlight: bool,
 }
 
 /// A proplist value: a number or an atom.
@@ -183,7 +184,10 @@ impl Port for Display {
             backlight: Cell::new(s.backlight),
             hardware_rotation: Cell::new(hardware_rotation),
         })?;
-        Ok(Display { config })
+        Ok(Display {
+            config,
+            has_backlight: caps.backlight,
+        })
     }
 
     fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
@@ -201,6 +205,9 @@ impl Port for Display {
         } else if req.is("set_backlight") {
             let [level] = req.args::<1>()?;
             let level: u8 = level.int()?;
+            if !self.has_backlight {
+                return Err(Error::NOT_SUPPORTED);
+            }
             apply_backlight(level)?;
             c.backlight.set(level);
             call.reply(&())

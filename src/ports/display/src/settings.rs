@@ -125,6 +125,9 @@ impl Requested {
             Some(d) => d,
             None => caps.depth,
         };
+        if self.backlight.is_some() && !caps.backlight {
+            return Err(Error::with("unsupported", "backlight"));
+        }
         let orientation = match self.orientation {
             Some(d) => Orientation::from_degrees(d).map_err(|e| e.at("orientation"))?,
             None => Orientation::Normal,
@@ -243,6 +246,24 @@ mod tests {
         }
         assert_eq!(format_for_depth(0x01 | 0x08, 32), Some(0x08));
         assert_eq!(format_for_depth(0x01 | 0x08, 16), None);
+    }
+
+    #[test]
+    fn a_backlight_level_needs_a_backlight() {
+        let dark = Caps {
+            backlight: false,
+            ..caps()
+        };
+        let r = Requested {
+            backlight: Some(10),
+            ..Default::default()
+        };
+        assert_eq!(
+            r.resolve(&dark),
+            Err(Error::with("unsupported", "backlight"))
+        );
+        assert!(r.resolve(&caps()).is_ok());
+        assert!(Requested::default().resolve(&dark).is_ok());
     }
 
     #[test]
