@@ -23,10 +23,11 @@
 //!   `{touch, Id, Kind, X, Y, Pressure, Timestamp}`).
 //!
 //! All of it is plain `no_std` Rust without allocation, tested on the host. The feature `vm`
-//! will add the port itself (devicetree device, interrupt hookup, drain thread, commands).
+//! adds the port itself, [`DRIVER`] (`port.rs` with `touch_glue.c`: devicetree device,
+//! interrupt hookup, drain thread, commands; see `erlang/touch.erl`).
 
 #![no_std]
-#![forbid(unsafe_code)]
+#![cfg_attr(not(feature = "vm"), forbid(unsafe_code))]
 #![warn(missing_docs)]
 
 pub mod drain;
@@ -34,6 +35,11 @@ pub mod event;
 pub mod ring;
 pub mod subscribers;
 pub mod tracker;
+
+#[cfg(feature = "vm")]
+mod port;
+#[cfg(feature = "vm")]
+pub use port::DRIVER;
 
 pub use drain::{drain_step, on_data_ready, DataReady, DrainCounts, DrainError};
 pub use event::{Batch, Format, Formatted, Kind, TouchEvent};

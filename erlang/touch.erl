@@ -1,0 +1,90 @@
+%% SPDX-License-Identifier: Apache-2.0
+%%
+%% @doc The `touch' port (src/ports/touch): touch events of an FT5x06-family controller.
+%%
+%% The controller is the one the first `atomvm,touch-port' devicetree node names (its
+%% `controller' phandle, `int-gpios' and touchscreen-common properties: size, inversion, swap).
+%% Its INT interrupt queues a timestamp; a drain thread reads the controller over I2C, turns
+%% the frames into down / move / up events and keeps them in a ring of 32 events.
+%%
+%% Events are either pulled with {@link read_events/1} or pushed to subscribers
+%% ({@link subscribe/1}) as `{touch_events, [Event, ...]}' messages of at most `max_batch'
+%% events. While anyone is subscribed the drain thread delivers every event to the
+%% subscribers; otherwise they wait in the ring (the oldest stay, newer ones are dropped and
+%% counted when it is full). A subscriber that exits is removed (it is monitored).
+%%
+%% Event shapes: `{touch, X, Y, Pressure, Timestamp}' (format `seed', the default; pressure 0
+%% is a lift) or `{touch, Id, Kind, X, Y, Pressure, Timestamp}' (format `full', `Kind' one of
+%% `down', `move', `up'). Timestamps are microseconds of uptime (the INT edge).
+%%
+%% Only one `touch' port can be open at a time.
+-module(touch).
+
+-export([
+    open/0,
+    open/1,
+    read_events/1,
+    get_stats/1,
+    subscribe/1,
+    unsubscribe/1,
+    close/1
+]).
+
+-type option() :: {format, seed | full} | {max_batch, 1..64}.
+-type event() ::
+    {touch, X :: non_neg_integer(), Y :: non_neg_integer(), Pressure :: 0..255,
+        Timestamp :: non_neg_integer()}
+    | {touch, Id :: 0..15, down | move | up, X :: non_neg_integer(), Y :: non_neg_integer(),
+        Pressure :: 0..255, Timestamp :: non_neg_integer()}.
+-type stats() :: [{atom(), non_neg_integer()}].
+-export_type([option/0, event/0, stats/0]).
+
+%% @equiv open([])
+-spec open() -> {ok, port()} | {error, term()}.
+open() ->
+    open([]).
+
+%% @doc Opens the port and links it to the caller. Options: `{format, seed | full}' (default
+%% `seed'), `{max_batch, 1..64}' (default 16). Unknown or bad options, a missing or busy
+%% device give `{error, badarg}' (the reason is logged).
+-spec open([option()] | #{atom() => term()}) -> {ok, port()} | {error, term()}.
+open(Options) ->
+    try open_port({spawn, "touch"}, Options) of
+        Port ->
+            link(Port),
+            {ok, Port}
+    catch
+        error:badarg -> {error, badarg}
+    end.
+
+%% @doc Takes up to 64 of the oldest events: `{events, [Event, ...]}' or `no_events'.
+-spec read_events(port()) -> {events, [event(), ...]} | no_events | {error, term()}.
+read_events(Port) ->
+    port:call(Port, read_events).
+
+%% @doc Counters since the port opened:
+%% `{stats, [{dropped, D}, {pushed, P}, {high_water, H}, {delivered, N}, {events, E},
+%% {interrupts, I}, {irq_dropped, Q}, {irq_taken, T}, {reads, R}, {read_errors, RE},
+%% {subscribers, S}]}'. `pushed' counts events offered to the ring, so once it is empty
+%% `pushed =:= delivered + dropped'; `interrupts =:= irq_taken + irq_dropped' once the drain
+%% thread caught up (`irq_dropped': INT edges lost to a full interrupt queue, harmless, since
+%% the next read returns the current state).
+-spec get_stats(port()) -> {stats, stats()} | {error, term()}.
+get_stats(Port) ->
+    port:call(Port, get_stats).
+
+%% @doc Subscribes the caller: it receives `{touch_events, [Event, ...]}' messages. Idempotent;
+%% at most 4 subscribers (`{error, {too_many, subscribers}}').
+-spec subscribe(port()) -> ok | {error, term()}.
+subscribe(Port) ->
+    port:call(Port, subscribe).
+
+%% @doc Unsubscribes the caller (`ok' also when it was not subscribed).
+-spec unsubscribe(port()) -> ok | {error, term()}.
+unsubscribe(Port) ->
+    port:call(Port, unsubscribe).
+
+%% @doc Closes the port: the interrupt is disabled, the subscribers are dropped.
+-spec close(port()) -> ok | {error, term()}.
+close(Port) ->
+    port:call(Port, close).

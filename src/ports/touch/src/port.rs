@@ -1,0 +1,667 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//! The port `touch` on the VM (feature `vm`): devicetree and Zephyr calls in `touch_glue.c`,
+//! everything else here.
+//!
+//! Threads and contexts:
+//!
+//! * **INT ISR** (GPIO callback in `touch_glue.c`) → [`atomvm_touch_isr`] → the pure
+//!   [`on_data_ready`]: a wait-free push into the static `SpscQueue<DataReady, M>` and one
+//!   `k_sem_give`;
+//! * **drain thread** (`K_THREAD_DEFINE` in the glue, priority
+//!   `CONFIG_ATOMVM_PORTS_DRAIN_THREAD_PRIORITY`, stack
+//!   `CONFIG_ATOMVM_PORTS_DRAIN_THREAD_STACK_SIZE`) → [`atomvm_touch_drain_main`]: waits on the
+//!   semaphore, runs [`drain_step`] (one I2C frame read with the `ft5x06` driver), then, if
+//!   anyone subscribed, takes the ring's events and, with the mutex released, sends them as
+//!   `{touch_events, [Event, ...]}` batches of at most `max_batch` with [`Mailer::send`],
+//!   waiting after each send until the VM took it (AtomVM's queue of messages from other
+//!   threads is a stack: without the wait, batches queued together arrive reversed).
+//!   Without subscribers the events stay in the ring for `read_events`;
+//! * **VM thread**: the port commands.
+//!
+//! The port state shared by the drain thread and the VM thread (queue consumer, ring ends,
+//! tracker, device, subscribers) sits behind one `k_mutex` (the glue's). Only one `touch` port
+//! can be open at a time (a second `open_port` fails with `badarg`, logged as `busy`).
+//!
+//! Dead subscribers: each subscriber is monitored (a resource monitor). The monitor's `down`
+//! callback runs on the VM thread, possibly inside AtomVM's own locks, so it takes no lock of
+//! ours: it records the pid in a small lock-free list that the drain thread and every command
+//! apply (under the mutex) before they touch the subscribers. A batch may thus still be sent
+//! to a pid that just died; AtomVM drops such a message.
+
+use core::cell::UnsafeCell;
+use core::ffi::c_void;
+use core::ptr;
+use core::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicPtr, AtomicU32,
+    Ordering::{Acquire, Relaxed},
+};
+
+use atomvm_port::encode::{atom, Encode, Sink};
+use atomvm_port::vm::{sys, Call, Mailer, Open, Pid, Port, PortDriver, Replied, VmRequest, VmTerm};
+use atomvm_port::Error;
+use embedded_hal::i2c::{ErrorKind, ErrorType, Operation};
+use ft5x06::{Config, Ft5x06, Transform, Variant};
+use isr_queue::{Consumer, Notify, SpscQueue};
+
+use crate::{
+    drain_step, on_data_ready, Batch, Batcher, DataReady, EventRing, Format, RingReader,
+    RingWriter, Subscribers, TouchEvent, Tracker, EMPTY_EVENT,
+};
+
+/// The driver to pass to `atomvm_port::vm::run`.
+pub static DRIVER: PortDriver = PortDriver::new::<Touch>(c"touch");
+
+/// Depth of the `DataReady` queue (interrupts not yet seen by the drain thread).
+const READY_DEPTH: usize = 8;
+/// Depth of the event ring (events not yet delivered or read).
+const RING_DEPTH: usize = 32;
+/// Subscribers per port.
+const MAX_SUBSCRIBERS: usize = 4;
+/// The largest `max_batch`, and the most events one `read_events` returns.
+const MAX_BATCH: usize = 64;
+
+static READY: SpscQueue<DataReady, READY_DEPTH> = SpscQueue::new();
+static RING: EventRing<RING_DEPTH> = EventRing::new();
+/// Interrupts seen by the ISR since the port opened, queued or not.
+static INTERRUPTS: AtomicU32 = AtomicU32::new(0);
+
+mod glue {
+    #[repr(C)]
+    #[derive(Default)]
+    pub struct Info {
+        pub screen_width: u16,
+        pub screen_height: u16,
+        pub swapped_x_y: bool,
+        pub inverted_x: bool,
+        pub inverted_y: bool,
+        pub addr: u16,
+    }
+
+    extern "C" {
+        /// 0, or -ENODEV without an `atomvm,touch-port` node or a ready bus / GPIO.
+        pub fn atomvm_touch_get_info(info: *mut Info) -> i32;
+        /// Enables (`true`) or disables the INT interrupt.
+        pub fn atomvm_touch_enable_int(on: bool) -> i32;
+        pub fn atomvm_touch_wake();
+        pub fn atomvm_touch_wait();
+        pub fn atomvm_touch_lock();
+        pub fn atomvm_touch_unlock();
+        pub fn atomvm_touch_sleep_us(us: u32);
+        /// One I2C transfer to the controller: write `w` (may be empty) then read `r` (may be
+        /// empty), with a repeated start between. 0 or a negative errno.
+        pub fn atomvm_touch_i2c(w: *const u8, wlen: usize, r: *mut u8, rlen: usize) -> i32;
+    }
+}
+
+/// The drain thread's wakeup: the glue's semaphore (ISR-safe `k_sem_give`).
+struct Sem;
+
+impl Notify for Sem {
+    fn notify(&self) {
+        // SAFETY: k_sem_give on a static semaphore, callable from an ISR.
+        unsafe { glue::atomvm_touch_wake() }
+    }
+}
+
+/// No port wakeup: the drain thread delivers itself, right after `drain_step`.
+struct NoWake;
+
+impl Notify for NoWake {
+    fn notify(&self) {}
+}
+
+/// The INT interrupt: timestamp in microseconds of uptime. Wait-free.
+#[no_mangle]
+extern "C" fn atomvm_touch_isr(timestamp_us: u64) {
+    INTERRUPTS.fetch_add(1, Relaxed);
+    on_data_ready(&READY, timestamp_us, &Sem);
+}
+
+/// The I2C bus through the glue (`i2c_write_read_dt` and friends), for the `ft5x06` driver.
+pub struct GlueI2c;
+
+/// A failed transfer (its negative errno).
+#[derive(Debug, Clone, Copy)]
+pub struct I2cError(pub i32);
+
+impl embedded_hal::i2c::Error for I2cError {
+    fn kind(&self) -> ErrorKind {
+        match self.0 {
+            // -EIO: the controller did not answer (Zephyr's drivers report NACKs so).
+            -5 => ErrorKind::NoAcknowledge(embedded_hal::i2c::NoAcknowledgeSource::Unknown),
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+impl ErrorType for GlueI2c {
+    type Error = I2cError;
+}
+
+impl embedded_hal::i2c::I2c for GlueI2c {
+    fn transaction(&mut self, _address: u8, ops: &mut [Operation<'_>]) -> Result<(), I2cError> {
+        // The controller's address is the devicetree's; the driver only writes a register
+        // address and reads (or writes a register and its value).
+        let rc = match ops {
+            [Operation::Write(w), Operation::Read(r)] => unsafe {
+                // SAFETY: both buffers are valid for their lengths during the call.
+                glue::atomvm_touch_i2c(w.as_ptr(), w.len(), r.as_mut_ptr(), r.len())
+            },
+            [Operation::Write(w)] => unsafe {
+                // SAFETY: as above.
+                glue::atomvm_touch_i2c(w.as_ptr(), w.len(), ptr::null_mut(), 0)
+            },
+            [Operation::Read(r)] => unsafe {
+                // SAFETY: as above.
+                glue::atomvm_touch_i2c(ptr::null(), 0, r.as_mut_ptr(), r.len())
+            },
+            _ => -22,
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(I2cError(rc))
+        }
+    }
+}
+
+/// What the drain thread and the port share, behind the glue's mutex.
+struct Shared {
+    ready: Consumer<'static, DataReady, READY_DEPTH>,
+    writer: RingWriter<'static, RING_DEPTH>,
+    reader: RingReader<'static, RING_DEPTH>,
+    tracker: Tracker,
+    device: Option<Ft5x06<GlueI2c>>,
+    subscribers: Subscribers<Pid, MAX_SUBSCRIBERS>,
+    monitors: heapless::Vec<(i32, sys::ErlNifMonitor), MAX_SUBSCRIBERS>,
+    format: Format,
+    batcher: Batcher,
+    mailer: Option<Mailer>,
+    reads: u32,
+    read_errors: u32,
+    events: u32,
+    ready_taken: u32,
+}
+
+struct Locked(UnsafeCell<Option<Shared>>);
+
+// SAFETY: the content is only reached through `with`, under the glue's k_mutex.
+unsafe impl Sync for Locked {}
+
+static SHARED: Locked = Locked(UnsafeCell::new(None));
+
+/// Runs `f` on the shared state under the mutex (creating it the first time).
+fn with<R>(f: impl FnOnce(&mut Shared) -> R) -> Option<R> {
+    // SAFETY: k_mutex lock/unlock around the only access to SHARED; not reentrant (no `with`
+    // calls another `with`).
+    unsafe {
+        glue::atomvm_touch_lock();
+        let slot = &mut *SHARED.0.get();
+        if slot.is_none() {
+            if let (Some(ready), Some(writer), Some(reader)) =
+                (READY.claim_consumer(), RING.writer(), RING.reader())
+            {
+                *slot = Some(Shared {
+                    ready,
+                    writer,
+                    reader,
+                    tracker: Tracker::default(),
+                    device: None,
+                    subscribers: Subscribers::new(),
+                    monitors: heapless::Vec::new(),
+                    format: Format::Seed,
+                    batcher: Batcher::default(),
+                    mailer: None,
+                    reads: 0,
+                    read_errors: 0,
+                    events: 0,
+                    ready_taken: 0,
+                });
+            }
+        }
+        let r = slot.as_mut().map(|s| {
+            s.prune_dead();
+            f(s)
+        });
+        glue::atomvm_touch_unlock();
+        r
+    }
+}
+
+/// Pids whose monitor fired and that are not yet removed (0 = free slot; local pids are > 0).
+static DEAD: [AtomicI32; 2 * MAX_SUBSCRIBERS] = [const { AtomicI32::new(0) }; 2 * MAX_SUBSCRIBERS];
+/// The resource type whose monitors watch subscribers.
+static MONITOR_TYPE: AtomicPtr<sys::ErlNifResourceType> = AtomicPtr::new(ptr::null_mut());
+/// One resource of that type, holding every subscriber's monitor (while a port is open).
+static MONITOR_RES: AtomicPtr<c_void> = AtomicPtr::new(ptr::null_mut());
+
+unsafe extern "C" fn subscriber_down(
+    _env: *mut sys::ErlNifEnv,
+    _obj: *mut c_void,
+    pid: *mut sys::ErlNifPid,
+    _mon: *mut sys::ErlNifMonitor,
+) {
+    // SAFETY: AtomVM passes the monitored pid.
+    let Some(&pid) = (unsafe { pid.as_ref() }) else {
+        return;
+    };
+    for slot in &DEAD {
+        if slot.compare_exchange(0, pid, Relaxed, Relaxed).is_ok() {
+            return;
+        }
+    }
+    log::warn!("touch: no slot for dead subscriber {pid}");
+}
+
+fn env(glb: *mut sys::GlobalContext) -> sys::ErlNifEnv {
+    // SAFETY: a partial env only carries the global context, which is what the monitor calls
+    // use; on the VM thread.
+    unsafe {
+        let mut env: sys::ErlNifEnv = core::mem::zeroed();
+        sys::erl_nif_env_partial_init_from_globalcontext(&mut env, glb);
+        env
+    }
+}
+
+impl Shared {
+    fn prune_dead(&mut self) {
+        for slot in &DEAD {
+            let pid = slot.swap(0, Relaxed);
+            if pid != 0 {
+                self.forget(pid);
+            }
+        }
+    }
+
+    fn forget(&mut self, pid: i32) -> Option<sys::ErlNifMonitor> {
+        let p = self.subscribers.iter().find(|p| p.id() == pid)?;
+        self.subscribers.unsubscribe(p);
+        let i = self.monitors.iter().position(|(q, _)| *q == pid)?;
+        Some(self.monitors.swap_remove(i).1)
+    }
+
+    /// One wakeup of the drain thread: reads the controller; with subscribers, takes the
+    /// ring's events into `out` and returns what to send.
+    fn drain(&mut self, out: &mut [TouchEvent]) -> Option<Outbox> {
+        let Some(device) = self.device.as_mut() else {
+            // Closed: throw away what the ISR queued meanwhile.
+            let mut buf = [DataReady::default(); READY_DEPTH];
+            self.ready.drain_into(&mut buf);
+            return None;
+        };
+        match drain_step(
+            &mut self.ready,
+            || device.read_frame(),
+            &mut self.tracker,
+            &mut self.writer,
+            &NoWake,
+        ) {
+            Ok(c) => {
+                self.ready_taken = self.ready_taken.wrapping_add(c.ready as u32);
+                self.reads = self.reads.wrapping_add(c.reads as u32);
+                self.events = self.events.wrapping_add(c.events as u32);
+            }
+            Err(e) => {
+                self.ready_taken = self.ready_taken.wrapping_add(e.ready as u32);
+                self.read_errors = self.read_errors.wrapping_add(1);
+            }
+        }
+        if self.subscribers.is_empty() {
+            return None;
+        }
+        let mailer = self.mailer?;
+        let n = self.reader.read_into(out);
+        (n > 0).then(|| Outbox {
+            n,
+            format: self.format,
+            batcher: self.batcher,
+            to: self.subscribers.iter().collect(),
+            mailer,
+            generation: GENERATION.load(Relaxed),
+        })
+    }
+}
+
+/// Batches to send once the mutex is released.
+struct Outbox {
+    n: usize,
+    format: Format,
+    batcher: Batcher,
+    to: heapless::Vec<Pid, MAX_SUBSCRIBERS>,
+    mailer: Mailer,
+    generation: u32,
+}
+
+/// Bumped by every open and close: a sender stops when it changes.
+static GENERATION: AtomicU32 = AtomicU32::new(0);
+/// The drain thread is sending (outside the mutex).
+static SENDING: AtomicBool = AtomicBool::new(false);
+
+/// Waits (bounded, 100 ms) until the VM has taken the messages sent from tasks.
+///
+/// AtomVM queues messages from other threads on a stack (`message_queue`) that the scheduler
+/// empties head first, so two messages queued before it runs arrive in reverse order.
+/// Waiting after each batch keeps a subscriber's batches in order.
+fn wait_taken(generation: u32) {
+    // SAFETY: reads the platform's pointer to the running VM (null when none).
+    let glb = unsafe { sys::atomvm_zephyr_global() };
+    if glb.is_null() {
+        return;
+    }
+    for _ in 0..1000 {
+        // SAFETY: `message_queue` is an atomic pointer field of the live global context; it is
+        // only loaded here.
+        let pending = unsafe {
+            let field = ptr::addr_of!((*glb).message_queue).cast::<AtomicPtr<c_void>>();
+            !(*field).load(Acquire).is_null()
+        };
+        if !pending || GENERATION.load(Relaxed) != generation {
+            return;
+        }
+        // SAFETY: k_usleep in thread context.
+        unsafe { glue::atomvm_touch_sleep_us(100) };
+    }
+}
+
+impl Outbox {
+    /// Sends `events` in batches, oldest first, to every subscriber, while the port that
+    /// produced them stays open.
+    fn send(&self, events: &[TouchEvent]) {
+        for chunk in self.batcher.batches(events.get(..self.n).unwrap_or(&[])) {
+            let batch = Batch {
+                events: chunk,
+                format: self.format,
+            };
+            for &p in &self.to {
+                if GENERATION.load(Relaxed) != self.generation {
+                    return;
+                }
+                // A dead receiver drops the message; its monitor removes it.
+                if let Err(e) = self.mailer.send(p, &batch) {
+                    log::error!("touch: sending a batch failed: {e}");
+                }
+                wait_taken(self.generation);
+            }
+        }
+    }
+}
+
+/// The drain thread's body (started by the glue at boot; it sleeps until an interrupt).
+#[no_mangle]
+extern "C" fn atomvm_touch_drain_main() {
+    loop {
+        // SAFETY: k_sem_take(K_FOREVER) on the glue's semaphore, in thread context.
+        unsafe { glue::atomvm_touch_wait() };
+        let mut out = [EMPTY_EVENT; RING_DEPTH];
+        SENDING.store(true, Relaxed);
+        if let Some(outbox) = with(|s| s.drain(&mut out)).flatten() {
+            outbox.send(&out);
+        }
+        SENDING.store(false, Relaxed);
+    }
+}
+
+/// `{events, [Event, ...]}`.
+struct Events<'a> {
+    events: &'a [TouchEvent],
+    format: Format,
+}
+
+impl Encode for Events<'_> {
+    fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
+        let list: usize = self
+            .events
+            .iter()
+            .map(|e| e.term(self.format).words(s) + s.cons_words())
+            .sum();
+        s.tuple_words(2) + list
+    }
+    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+        let tag = s.atom("events");
+        let mut list = s.nil();
+        for e in self.events.iter().rev() {
+            let head = e.term(self.format).encode(s);
+            list = s.cons(head, list);
+        }
+        s.tuple(&[tag, list])
+    }
+}
+
+/// An open `touch` port; the device and subscribers live in the shared state.
+pub struct Touch {
+    glb: *mut sys::GlobalContext,
+}
+
+fn transform(info: &glue::Info) -> Transform {
+    Transform {
+        inverted_x: info.inverted_x,
+        inverted_y: info.inverted_y,
+        swapped_x_y: info.swapped_x_y,
+        ..Transform::new(info.screen_width, info.screen_height)
+    }
+}
+
+fn open_options(opts: VmTerm<'_>) -> Result<(Format, usize), Error> {
+    let o = opts.options()?;
+    o.only(&["format", "max_batch"])?;
+    let format = o.value_or("format", Format::Seed, |t| {
+        if t.is_atom("seed") {
+            Ok(Format::Seed)
+        } else if t.is_atom("full") {
+            Ok(Format::Full)
+        } else {
+            Err(Error::BADARG)
+        }
+    })?;
+    let max_batch = o.value_or("max_batch", crate::DEFAULT_MAX_BATCH, |t| {
+        t.int_in(1usize..=MAX_BATCH)
+    })?;
+    Ok((format, max_batch))
+}
+
+impl Port for Touch {
+    fn init(cx: &mut Open) {
+        let init = sys::ErlNifResourceTypeInit {
+            members: 3,
+            dtor: None,
+            stop: None,
+            down: Some(subscriber_down),
+        };
+        let mut env = env(cx.global());
+        // SAFETY: on the VM thread at VM start; AtomVM copies the name.
+        let t = unsafe {
+            sys::enif_init_resource_type(
+                &mut env,
+                c"touch_subscriber_monitor".as_ptr(),
+                &init,
+                sys::ERL_NIF_RT_CREATE,
+                ptr::null_mut(),
+            )
+        };
+        MONITOR_TYPE.store(t, Relaxed);
+    }
+
+    fn open(cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
+        let (format, max_batch) = open_options(opts)?;
+        let mut info = glue::Info::default();
+        // SAFETY: our glue writes the struct.
+        if unsafe { glue::atomvm_touch_get_info(&mut info) } != 0 {
+            return Err(Error::with("no_device", "touch"));
+        }
+        let mut device = Ft5x06::new(GlueI2c, info.addr as u8, Config::new(Variant::Ft5x06));
+        device.init().map_err(|_| Error::IO.at("init"))?;
+        let t = MONITOR_TYPE.load(Relaxed);
+        // SAFETY: a resource of our registered type; released in Drop.
+        let res = if t.is_null() {
+            ptr::null_mut()
+        } else {
+            unsafe { sys::enif_alloc_resource(t, 0) }
+        };
+        let opened = with(|s| {
+            if s.device.is_some() {
+                return Err(Error::with("busy", "touch"));
+            }
+            // Forget what a previous port left.
+            let mut buf = [EMPTY_EVENT; MAX_BATCH];
+            while s.reader.read_into(&mut buf) > 0 {}
+            let mut ready = [DataReady::default(); READY_DEPTH];
+            s.ready.drain_into(&mut ready);
+            RING.reset_stats();
+            READY.reset_stats();
+            INTERRUPTS.store(0, Relaxed);
+            GENERATION.fetch_add(1, Relaxed);
+            s.tracker = Tracker::new(transform(&info));
+            s.device = Some(device);
+            s.format = format;
+            s.batcher = Batcher::new(max_batch);
+            s.mailer = Mailer::current();
+            s.reads = 0;
+            s.read_errors = 0;
+            s.events = 0;
+            s.ready_taken = 0;
+            Ok(())
+        })
+        .unwrap_or(Err(Error::with("busy", "touch")));
+        if let Err(e) = opened {
+            if !res.is_null() {
+                // SAFETY: the reference we took above.
+                unsafe { sys::enif_release_resource(res) };
+            }
+            return Err(e);
+        }
+        MONITOR_RES.store(res, Relaxed);
+        // SAFETY: our glue.
+        if unsafe { glue::atomvm_touch_enable_int(true) } != 0 {
+            with(|s| s.device = None);
+            return Err(Error::IO.at("int"));
+        }
+        Ok(Touch { glb: cx.global() })
+    }
+
+    fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
+        if req.is("read_events") {
+            req.args::<0>()?;
+            let mut buf = [EMPTY_EVENT; MAX_BATCH];
+            let (n, format) =
+                with(|s| (s.reader.read_into(&mut buf), s.format)).ok_or(Error::CLOSED)?;
+            if n == 0 {
+                call.reply(&atom("no_events"))
+            } else {
+                call.reply(&Events {
+                    events: &buf[..n],
+                    format,
+                })
+            }
+        } else if req.is("get_stats") {
+            req.args::<0>()?;
+            let (reads, errors, events, taken, subs) = with(|s| {
+                (
+                    s.reads,
+                    s.read_errors,
+                    s.events,
+                    s.ready_taken,
+                    s.subscribers.len() as u32,
+                )
+            })
+            .ok_or(Error::CLOSED)?;
+            let r = RING.stats();
+            let q = READY.stats();
+            call.reply(&(
+                atom("stats"),
+                [
+                    (atom("dropped"), r.dropped),
+                    (atom("pushed"), r.pushed),
+                    (atom("high_water"), r.high_water),
+                    (atom("delivered"), r.delivered),
+                    (atom("events"), events),
+                    (atom("interrupts"), INTERRUPTS.load(Relaxed)),
+                    (atom("irq_dropped"), q.dropped),
+                    (atom("irq_taken"), taken),
+                    (atom("reads"), reads),
+                    (atom("read_errors"), errors),
+                    (atom("subscribers"), subs),
+                ],
+            ))
+        } else if req.is("subscribe") {
+            req.args::<0>()?;
+            let p = call.caller().ok_or(Error::BADARG)?;
+            let glb = self.glb;
+            with(|s| -> Result<(), Error> {
+                if s.subscribers.contains(p) {
+                    return Ok(());
+                }
+                s.subscribers.subscribe(p)?;
+                let res = MONITOR_RES.load(Relaxed);
+                if res.is_null() {
+                    return Ok(());
+                }
+                let mut env = env(glb);
+                let pid: sys::ErlNifPid = p.id();
+                // SAFETY: zeroed is a valid "no monitor"; res is our live resource.
+                let mut mon: sys::ErlNifMonitor = unsafe { core::mem::zeroed() };
+                if unsafe { sys::enif_monitor_process(&mut env, res, &pid, &mut mon) } != 0 {
+                    // Already dead (or out of memory): do not keep it.
+                    s.subscribers.unsubscribe(p);
+                    return Err(Error::BADARG);
+                }
+                let _ = s.monitors.push((pid, mon));
+                Ok(())
+            })
+            .ok_or(Error::CLOSED)??;
+            call.reply(&())
+        } else if req.is("unsubscribe") {
+            req.args::<0>()?;
+            let p = call.caller().ok_or(Error::BADARG)?;
+            let mon = with(|s| s.forget(p.id())).flatten();
+            if let Some(mon) = mon {
+                let mut env = env(self.glb);
+                // SAFETY: a monitor we made on our resource.
+                unsafe { sys::enif_demonitor_process(&mut env, MONITOR_RES.load(Relaxed), &mon) };
+            }
+            call.reply(&())
+        } else {
+            Err(Error::UNKNOWN_COMMAND)
+        }
+    }
+}
+
+impl Drop for Touch {
+    fn drop(&mut self) {
+        // SAFETY: our glue.
+        unsafe { glue::atomvm_touch_enable_int(false) };
+        // Stop a sender of this port's batches and wait for it (it checks between sends).
+        GENERATION.fetch_add(1, Relaxed);
+        for _ in 0..100 {
+            if !SENDING.load(Relaxed) {
+                break;
+            }
+            // SAFETY: k_usleep on the VM thread.
+            unsafe { glue::atomvm_touch_sleep_us(100) };
+        }
+        let res = MONITOR_RES.swap(ptr::null_mut(), Relaxed);
+        let glb = self.glb;
+        with(|s| {
+            s.device = None;
+            s.mailer = None;
+            loop {
+                let first = s.subscribers.iter().next();
+                let Some(p) = first else { break };
+                if let Some(mon) = s.forget(p.id()) {
+                    if !res.is_null() {
+                        let mut env = env(glb);
+                        // SAFETY: a monitor we made on our resource.
+                        unsafe { sys::enif_demonitor_process(&mut env, res, &mon) };
+                    }
+                } else {
+                    s.subscribers.unsubscribe(p);
+                }
+            }
+            s.monitors.clear();
+        });
+        if !res.is_null() {
+            // SAFETY: the reference taken at open.
+            unsafe { sys::enif_release_resource(res) };
+        }
+    }
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//! The touch test's Rust side: registers the `touch` port and the test port `touch_emul`,
+//! which drives the emulated FT5x06 (tests/ft5x06/src/ft5x06_emul.c), then runs the VM.
+//!
+//! `touch_emul` requests:
+//! - `{set_points, [{X, Y, Id, Flag, Weight}]}` -> `ok` (0..=5 points; `Flag` 0 down, 1 up,
+//!   2 contact, 3 none; fewer points clear the rest);
+//! - `raise_int` -> `ok` (INT active then inactive, from this thread);
+//! - `{flood, N, PeriodUs}` -> `ok`: a k_timer raises INT N times from interrupt context,
+//!   moving the contact (id 0, y 100, x 10, 11, ...) before each raise;
+//! - `flood_status` -> `{ok, Raised, running | done}`.
+
+#![no_std]
+
+use core::ffi::c_void;
+
+use atomvm_port::vm::{Call, Open, Port, PortDriver, PortStats, Replied, VmRequest, VmTerm};
+use atomvm_port::{atom, Error};
+
+static TOUCH_EMUL: PortDriver = PortDriver::new::<TouchEmul>(c"touch_emul");
+
+/// `struct ft5x06_emul_point` (tests/ft5x06/src/ft5x06_emul.h).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct EmulPoint {
+    x: u16,
+    y: u16,
+    id: u8,
+    event: u8,
+    weight: u8,
+}
+
+extern "C" {
+    fn touch_emul_target() -> *const c_void;
+    fn ft5x06_emul_set_points(target: *const c_void, pts: *const EmulPoint, n: usize) -> i32;
+    fn ft5x06_emul_raise_int() -> i32;
+    fn touch_emul_flood(n: u32, period_us: u32);
+    fn touch_emul_flood_raised() -> u32;
+    fn touch_emul_flood_running() -> bool;
+}
+
+struct TouchEmul;
+
+impl Port for TouchEmul {
+    fn open(_cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
+        opts.options()?.only(&[])?;
+        Ok(TouchEmul)
+    }
+
+    fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
+        if req.is("set_points") {
+            let [list] = req.args::<1>()?;
+            let mut pts = [EmulPoint::default(); 5];
+            let mut n = 0;
+            for item in list.list()? {
+                let [x, y, id, flag, weight] = item?.tuple_n::<5>()?;
+                let p = pts.get_mut(n).ok_or(Error::OUT_OF_RANGE)?;
+                *p = EmulPoint {
+                    x: x.int_in(0u16..=0xFFF)?,
+                    y: y.int_in(0u16..=0xFFF)?,
+                    id: id.int_in(0u8..=15)?,
+                    event: flag.int_in(0u8..=3)?,
+                    weight: weight.int()?,
+                };
+                n += 1;
+            }
+            // SAFETY: `pts` holds `n` points.
+            unsafe { ft5x06_emul_set_points(touch_emul_target(), pts.as_ptr(), n) };
+            call.reply(&())
+        } else if req.is("raise_int") {
+            req.args::<0>()?;
+            // SAFETY: plain C helper.
+            if unsafe { ft5x06_emul_raise_int() } != 0 {
+                return Err(Error::IO);
+            }
+            call.reply(&())
+        } else if req.is("flood") {
+            let [n, period] = req.args::<2>()?;
+            let (n, period) = (n.int_in(1u32..=100_000)?, period.int_in(100u32..=1_000_000)?);
+            // SAFETY: plain C helper.
+            unsafe { touch_emul_flood(n, period) };
+            call.reply(&())
+        } else if req.is("flood_status") {
+            req.args::<0>()?;
+            // SAFETY: plain C helpers.
+            let (raised, running) =
+                unsafe { (touch_emul_flood_raised(), touch_emul_flood_running()) };
+            let state = if running { "running" } else { "done" };
+            call.reply(&(atom("ok"), raised, atom(state)))
+        } else {
+            Err(Error::UNKNOWN_COMMAND)
+        }
+    }
+}
+
+#[no_mangle]
+extern "C" fn rust_main() {
+    // SAFETY: called once, before any other thread logs.
+    unsafe { zephyr::set_logger().ok() };
+    let rc = atomvm_port::vm::run(&[&touch_port::DRIVER, &TOUCH_EMUL]);
+    let s = PortStats::get();
+    zephyr::printkln!("VM finished: {rc}; port states opened {}, dropped {}", s.opened, s.dropped);
+}

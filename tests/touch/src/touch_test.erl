@@ -1,0 +1,402 @@
+%% SPDX-License-Identifier: Apache-2.0
+%%
+%% The `touch' port (Rust) on the VM against the emulated FT5x06 (tests/ft5x06), driven by the
+%% test port `touch_emul' (src/lib.rs). The overlay's touch-port node is a 480x272 screen with
+%% Y inverted then X/Y swapped: a controller point (X, Y) is reported at (271 - Y, X).
+%% Every bad input must give {error, _} and leave the VM running.
+-module(touch_test).
+-export([start/0]).
+
+-import(avm_test, [check/2, expect/2]).
+
+-define(DOWN, 0).
+-define(UP, 1).
+-define(CONTACT, 2).
+-define(RING, 32).
+
+start() ->
+    avm_test:run("touch", cases()).
+
+cases() ->
+    [
+        fun single_touch/0,
+        fun multi_touch_two/0,
+        fun multi_touch_five/0,
+        fun axes_swapped_and_inverted/0,
+        fun subscribe_receives_batches/0,
+        fun unsubscribe_stops_batches/0,
+        fun flood_overflows_with_exact_counts/0,
+        fun flood_to_a_subscriber_stays_in_order/0,
+        fun bad_options/0,
+        fun bad_commands/0,
+        fun close_and_reopen/0,
+        fun dead_subscriber_is_removed/0
+    ].
+
+%% Helpers
+
+emul() ->
+    open_port({spawn, "touch_emul"}, []).
+
+with_emul(F) ->
+    E = emul(),
+    try
+        F(E)
+    after
+        port:call(E, close)
+    end.
+
+touch(E, Points) ->
+    ok = port:call(E, {set_points, Points}),
+    ok = port:call(E, raise_int).
+
+screen({X, Y}) -> {271 - Y, X}.
+
+stats(P) ->
+    {stats, S} = touch:get_stats(P),
+    S.
+
+stat(P, Key) ->
+    proplists:get_value(Key, stats(P)).
+
+%% Reads events until N came (or 1 s passed).
+read_n(P, N) ->
+    read_n(P, N, [], 200).
+
+read_n(_P, N, Acc, _Tries) when length(Acc) >= N -> Acc;
+read_n(_P, _N, Acc, 0) -> Acc;
+read_n(P, N, Acc, Tries) ->
+    case touch:read_events(P) of
+        {events, Es} -> read_n(P, N, Acc ++ Es, Tries);
+        no_events ->
+            timer:sleep(5),
+            read_n(P, N, Acc, Tries - 1)
+    end.
+
+%% {touch_events, L} messages until N events came (or 1 s of silence).
+receive_batches(N) ->
+    receive_batches(N, []).
+
+receive_batches(N, Acc) ->
+    case sum([length(B) || B <- Acc]) >= N of
+        true ->
+            lists:reverse(Acc);
+        false ->
+            receive
+                {touch_events, L} -> receive_batches(N, [L | Acc])
+            after 1000 -> lists:reverse(Acc)
+            end
+    end.
+
+flush() ->
+    receive
+        {touch_events, _} -> flush()
+    after 0 -> ok
+    end.
+
+strip_ts(Events) ->
+    [list_to_tuple(lists:reverse(tl(lists:reverse(tuple_to_list(E))))) || E <- Events].
+
+sum(L) -> lists:foldl(fun(X, A) -> X + A end, 0, L).
+
+all_ok([]) -> ok;
+all_ok([ok | T]) -> all_ok(T);
+all_ok([Other | _]) -> Other.
+
+%% Cases
+
+single_touch() ->
+    with_emul(fun(E) ->
+        {ok, P} = touch:open(),
+        %% native_sim's clock only runs while threads sleep: make the uptime at least 10 ms.
+        timer:sleep(10),
+        touch(E, [{100, 50, 1, ?DOWN, 30}]),
+        [{touch, X, Y, 30, T}] = read_n(P, 1),
+        touch(E, [{100, 50, 1, ?UP, 0}]),
+        Up = read_n(P, 1),
+        Empty = touch:read_events(P),
+        ok = touch:close(P),
+        all_ok([
+            expect({221, 100}, {X, Y}),
+            check(is_integer(T) andalso T >= 10000, {timestamp, T}),
+            expect([{touch, 221, 100, 0}], strip_ts(Up)),
+            expect(no_events, Empty)
+        ])
+    end).
+
+multi_touch_two() ->
+    with_emul(fun(E) ->
+        {ok, P} = touch:open([{format, full}]),
+        touch(E, [{10, 20, 0, ?DOWN, 5}, {300, 200, 1, ?DOWN, 6}]),
+        Down = strip_ts(read_n(P, 2)),
+        touch(E, [{11, 20, 0, ?CONTACT, 5}, {300, 200, 1, ?CONTACT, 6}]),
+        Move = strip_ts(read_n(P, 1)),
+        touch(E, []),
+        Up = strip_ts(read_n(P, 2)),
+        ok = touch:close(P),
+        all_ok([
+            expect([{touch, 0, down, 251, 10, 5}, {touch, 1, down, 71, 300, 6}], Down),
+            expect([{touch, 0, move, 251, 11, 5}], Move),
+            expect(lists:sort([{touch, 0, up, 251, 11, 0}, {touch, 1, up, 71, 300, 0}]),
+                   lists:sort(Up))
+        ])
+    end).
+
+five_points() ->
+    [{20 * I, 10 * I, I, ?DOWN, 10 + I} || I <- lists:seq(0, 4)].
+
+multi_touch_five() ->
+    with_emul(fun(E) ->
+        {ok, P} = touch:open([{format, full}]),
+        touch(E, five_points()),
+        Down = strip_ts(read_n(P, 5)),
+        touch(E, []),
+        Up = read_n(P, 5),
+        ok = touch:close(P),
+        Want = [
+            begin
+                {SX, SY} = screen({X, Y}),
+                {touch, I, down, SX, SY, W}
+            end
+         || {X, Y, I, _, W} <- five_points()
+        ],
+        all_ok([
+            expect(Want, Down),
+            expect(5, length([up || {touch, _, up, _, _, 0, _} <- Up]))
+        ])
+    end).
+
+axes_swapped_and_inverted() ->
+    with_emul(fun(E) ->
+        {ok, P} = touch:open(),
+        Points = [{0, 0}, {479, 271}, {123, 45}, {900, 300}],
+        Got = [
+            begin
+                touch(E, [{X, Y, 2, ?CONTACT, 9}]),
+                [{touch, SX, SY, 9, _}] = read_n(P, 1),
+                touch(E, [{X, Y, 2, ?UP, 0}]),
+                _ = read_n(P, 1),
+                {SX, SY}
+            end
+         || {X, Y} <- Points
+        ],
+        ok = touch:close(P),
+        %% (900, 300) is clamped to (479, 271) before the inversion.
+        expect([{271, 0}, {0, 479}, {226, 123}, {0, 479}], Got)
+    end).
+
+subscribe_receives_batches() ->
+    with_emul(fun(E) ->
+        flush(),
+        {ok, P} = touch:open([{format, full}, {max_batch, 2}]),
+        ok = touch:subscribe(P),
+        ok = touch:subscribe(P),
+        Subs = stat(P, subscribers),
+        touch(E, five_points()),
+        Batches = receive_batches(5),
+        Left = touch:read_events(P),
+        touch(E, []),
+        Ups = receive_batches(5),
+        ok = touch:close(P),
+        flush(),
+        all_ok([
+            expect(1, Subs),
+            expect([2, 2, 1], [length(B) || B <- Batches]),
+            expect(5, length([d || {touch, _, down, _, _, _, _} <- lists:append(Batches)])),
+            expect(no_events, Left),
+            expect(5, length([u || {touch, _, up, _, _, 0, _} <- lists:append(Ups)]))
+        ])
+    end).
+
+unsubscribe_stops_batches() ->
+    with_emul(fun(E) ->
+        flush(),
+        {ok, P} = touch:open(),
+        ok = touch:subscribe(P),
+        touch(E, [{10, 10, 3, ?DOWN, 1}]),
+        First = receive_batches(1),
+        ok = touch:unsubscribe(P),
+        ok = touch:unsubscribe(P),
+        touch(E, [{12, 10, 3, ?CONTACT, 1}]),
+        Late =
+            receive
+                {touch_events, L} -> L
+            after 200 -> none
+            end,
+        Pulled = strip_ts(read_n(P, 1)),
+        Subs = stat(P, subscribers),
+        ok = touch:close(P),
+        all_ok([
+            expect(1, length(First)),
+            expect(none, Late),
+            expect([{touch, 261, 12, 1}], Pulled),
+            expect(0, Subs)
+        ])
+    end).
+
+wait_flood(E, Tries) ->
+    case port:call(E, flood_status) of
+        {ok, _, done} -> ok;
+        {ok, _, running} when Tries > 0 ->
+            timer:sleep(20),
+            wait_flood(E, Tries - 1);
+        Other -> {flood, Other}
+    end.
+
+flood_overflows_with_exact_counts() ->
+    with_emul(fun(E) ->
+        {ok, P} = touch:open(),
+        N = 200,
+        ok = port:call(E, {flood, N, 1000}),
+        ok = wait_flood(E, 250),
+        timer:sleep(100),
+        {ok, Raised, done} = port:call(E, flood_status),
+        S = stats(P),
+        G = fun(K) -> proplists:get_value(K, S) end,
+        Read = length(read_n(P, ?RING + 1)),
+        S2 = stats(P),
+        G2 = fun(K) -> proplists:get_value(K, S2) end,
+        ok = touch:close(P),
+        io:format("flood: ~p~n", [S2]),
+        all_ok([
+            expect(N, Raised),
+            expect(N, G(interrupts)),
+            expect(N, G(irq_taken) + G(irq_dropped)),
+            expect(G(events), G(pushed)),
+            check(G(dropped) > 0, {no_overflow, S}),
+            expect(?RING, G(high_water)),
+            expect(G(pushed), ?RING + G(dropped)),
+            expect(?RING, Read),
+            expect(?RING, G2(delivered)),
+            expect(G2(pushed), G2(delivered) + G2(dropped)),
+            expect(0, G2(read_errors))
+        ])
+    end).
+
+%% Every tick moves the contact one step along the controller's X (the screen's Y): the
+%% subscriber must see strictly increasing Y, and every event offered to the ring is either
+%% received or counted as dropped.
+flood_to_a_subscriber_stays_in_order() ->
+    with_emul(fun(E) ->
+        flush(),
+        {ok, P} = touch:open([{max_batch, 4}]),
+        ok = touch:subscribe(P),
+        N = 100,
+        ok = port:call(E, {flood, N, 1000}),
+        ok = wait_flood(E, 250),
+        timer:sleep(100),
+        Got = lists:append(receive_all([])),
+        S = stats(P),
+        G = fun(K) -> proplists:get_value(K, S) end,
+        ok = touch:close(P),
+        Ys = [Y || {touch, _, Y, _, _} <- Got],
+        all_ok([
+            expect(N, G(interrupts)),
+            expect(G(delivered), length(Got)),
+            expect(G(pushed), G(delivered) + G(dropped)),
+            check(length(Got) > 0, no_events),
+            expect(lists:usort(Ys), Ys),
+            expect(length(Ys), length(lists:usort(Ys)))
+        ])
+    end).
+
+receive_all(Acc) ->
+    receive
+        {touch_events, L} -> receive_all([L | Acc])
+    after 200 -> lists:reverse(Acc)
+    end.
+
+bad_options() ->
+    Bad = [
+        [{format, bogus}],
+        [{format, 1}],
+        [{max_batch, 0}],
+        [{max_batch, 65}],
+        [{max_batch, many}],
+        [{colour, red}],
+        not_a_list,
+        [format]
+    ],
+    Results = [touch:open(O) || O <- Bad],
+    {ok, P} = touch:open(#{format => full, max_batch => 64}),
+    Busy = touch:open(),
+    ok = touch:close(P),
+    all_ok([
+        expect([{error, badarg} || _ <- Bad], Results),
+        expect({error, badarg}, Busy)
+    ]).
+
+bad_commands() ->
+    {ok, P} = touch:open(),
+    Replies = [
+        port:call(P, bogus),
+        port:call(P, {read_events, 1}),
+        port:call(P, {subscribe, self()}),
+        port:call(P, {get_stats, x, y}),
+        port:call(P, 42),
+        port:call(P, "read_events"),
+        port:call(P, {})
+    ],
+    Still = touch:read_events(P),
+    ok = touch:close(P),
+    all_ok([
+        check(lists:all(fun({error, _}) -> true; (_) -> false end, Replies), Replies),
+        expect({error, unknown_command}, hd(Replies)),
+        expect(no_events, Still)
+    ]).
+
+close_and_reopen() ->
+    with_emul(fun(E) ->
+        {ok, P1} = touch:open(),
+        touch(E, [{40, 40, 4, ?DOWN, 2}]),
+        _ = read_n(P1, 1),
+        touch(E, [{41, 40, 4, ?CONTACT, 2}]),
+        timer:sleep(20),
+        ok = touch:close(P1),
+        {ok, P2} = touch:open([{format, full}]),
+        Fresh = touch:read_events(P2),
+        Counts = {stat(P2, interrupts), stat(P2, pushed)},
+        touch(E, [{42, 40, 4, ?CONTACT, 2}]),
+        Again = strip_ts(read_n(P2, 1)),
+        ok = touch:close(P2),
+        all_ok([
+            expect(no_events, Fresh),
+            expect({0, 0}, Counts),
+            %% A new tracker: the contact is new to it.
+            expect([{touch, 4, down, 231, 42, 2}], Again)
+        ])
+    end).
+
+dead_subscriber_is_removed() ->
+    with_emul(fun(E) ->
+        {ok, P} = touch:open(),
+        Self = self(),
+        Sub = spawn(fun() ->
+            ok = touch:subscribe(P),
+            Self ! {subscribed, self()},
+            receive
+                stop -> ok
+            end
+        end),
+        receive
+            {subscribed, Sub} -> ok
+        after 1000 -> error(no_subscriber)
+        end,
+        Before = stat(P, subscribers),
+        Ref = monitor(process, Sub),
+        Sub ! stop,
+        receive
+            {'DOWN', Ref, process, Sub, _} -> ok
+        after 1000 -> error(subscriber_alive)
+        end,
+        timer:sleep(20),
+        After = stat(P, subscribers),
+        touch(E, [{60, 60, 5, ?DOWN, 3}]),
+        Pulled = strip_ts(read_n(P, 1)),
+        ok = touch:close(P),
+        all_ok([
+            expect(1, Before),
+            expect(0, After),
+            expect([{touch, 211, 60, 3}], Pulled)
+        ])
+    end).
