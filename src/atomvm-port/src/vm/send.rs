@@ -52,6 +52,12 @@ impl Encode for Pid {
 ///
 /// A mailer is only valid while the VM that made it runs: ports that start threads stop them
 /// when their state is dropped, which happens before the VM ends.
+///
+/// Ordering: libAtomVM (at our pinned commit) keeps task messages on a stack and hands them to
+/// mailboxes newest first, so messages sent faster than the VM thread picks them up can
+/// arrive reversed. A sender that needs order sends one message per wake-up of the VM (the
+/// `touch` port waits until its batch was taken); the proper fix belongs in libAtomVM's
+/// `globalcontext_process_message_queue`.
 #[derive(Clone, Copy, Debug)]
 pub struct Mailer {
     glb: *mut sys::GlobalContext,
