@@ -100,6 +100,7 @@ mod vm {
             println!("cargo:rerun-if-env-changed={var}");
         }
         println!("cargo:rerun-if-changed=wrapper.h");
+        println!("cargo:rerun-if-changed=../../include/atomvm_ports/bindgen_prologue.h");
         let wrapper_c = PathBuf::from(need("ATOMVM_PORT_WRAPPER"));
 
         // zephyr-lang-rust uses rustc's target names; clang only needs the architecture.

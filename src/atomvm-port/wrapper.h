@@ -6,40 +6,7 @@
  * functions it binds next to the build (ATOMVM_PORT_WRAPPER); our CMake compiles them into
  * the image with libAtomVM's include directories and definitions.
  */
-#undef KERNEL
-
-#ifdef RUST_BINDGEN
-extern int errno;
-#endif
-
-#include <stdint.h>
-
-/* See src/zephyr-hal/wrapper.h: constants some libclang builds do not predefine. */
-#if !defined(__INT32_C)
-#define __INT32_C(v) v
-#endif
-#if !defined(__INT64_C)
-#define __INT64_C(v) v##LL
-#endif
-#if !defined(__UINT32_C)
-#define __UINT32_C(v) v##U
-#endif
-#if !defined(__UINT64_C)
-#define __UINT64_C(v) v##ULL
-#endif
-#if !defined(__INTMAX_C)
-#define __INTMAX_C(v) v##LL
-#endif
-#if !defined(__UINTMAX_C)
-#define __UINTMAX_C(v) v##ULL
-#endif
-
-#include <zephyr/autoconf.h>
-
-#if defined(CONFIG_CPU_CORTEX_M) && !defined(CONFIG_FP_HARDABI) && !defined(FORCE_FP_HARDABI) &&   \
-	!defined(__SOFTFP__)
-#define __SOFTFP__
-#endif
+#include "../../include/atomvm_ports/bindgen_prologue.h"
 
 #include <atomvm_zephyr/avm.h>
 #include <atomvm_zephyr/platform.h>

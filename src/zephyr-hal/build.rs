@@ -23,6 +23,7 @@ fn main() {
         println!("cargo:rerun-if-env-changed={var}");
     }
     println!("cargo:rerun-if-changed=wrapper.h");
+    println!("cargo:rerun-if-changed=../../include/atomvm_ports/bindgen_prologue.h");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo::rustc-check-cfg=cfg(zephyr_i2c, zephyr_spi, zephyr_gpio, zephyr_i2c_callback, zephyr_spi_async)");
 

@@ -146,6 +146,37 @@ pub struct Batch<'a> {
 
 impl Encode for Batch<'_> {
     fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
+        self.tagged().words(s)
+    }
+    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+        self.tagged().encode(s)
+    }
+}
+
+impl<'a> Batch<'a> {
+    fn tagged(&self) -> Tagged<'a> {
+        Tagged {
+            tag: "touch_events",
+            events: self.events,
+            format: self.format,
+        }
+    }
+}
+
+/// `{Tag, [Event, ...]}`, each event in `format`: a subscriber's batch (`touch_events`) and
+/// the reply to `read_events` (`events`) share this shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tagged<'a> {
+    /// The tuple's first element.
+    pub tag: &'static str,
+    /// The events, oldest first.
+    pub events: &'a [TouchEvent],
+    /// The shape of each event.
+    pub format: Format,
+}
+
+impl Encode for Tagged<'_> {
+    fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
         let list: usize = self
             .events
             .iter()
@@ -154,7 +185,7 @@ impl Encode for Batch<'_> {
         s.tuple_words(2) + list
     }
     fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
-        let tag = s.atom("touch_events");
+        let tag = s.atom(self.tag);
         let mut list = s.nil();
         for e in self.events.iter().rev() {
             let head = e.term(self.format).encode(s);

@@ -42,7 +42,7 @@ mod port;
 pub use port::DRIVER;
 
 pub use drain::{drain_step, on_data_ready, DataReady, DrainCounts, DrainError};
-pub use event::{Batch, Format, Formatted, Kind, TouchEvent};
+pub use event::{Batch, Format, Formatted, Kind, Tagged, TouchEvent};
 pub use ring::{EventRing, RingReader, RingStats, RingWriter};
 pub use subscribers::{
     deliver, Batcher, Delivery, Full, Subscribed, Subscribers, DEFAULT_MAX_BATCH,

@@ -37,7 +37,7 @@ use core::sync::atomic::{
     Ordering::{Acquire, Relaxed},
 };
 
-use atomvm_port::encode::{atom, Encode, Sink};
+use atomvm_port::encode::atom;
 use atomvm_port::vm::{sys, Call, Mailer, Open, Pid, Port, PortDriver, Replied, VmRequest, VmTerm};
 use atomvm_port::Error;
 use embedded_hal::i2c::{ErrorKind, ErrorType, Operation};
@@ -46,7 +46,7 @@ use isr_queue::{Consumer, Notify, SpscQueue};
 
 use crate::{
     drain_step, on_data_ready, Batch, Batcher, DataReady, EventRing, Format, RingReader,
-    RingWriter, Subscribers, TouchEvent, Tracker, EMPTY_EVENT,
+    RingWriter, Subscribers, Tagged, TouchEvent, Tracker, EMPTY_EVENT,
 };
 
 /// The driver to pass to `atomvm_port::vm::run`.
@@ -402,32 +402,6 @@ extern "C" fn atomvm_touch_drain_main() {
     }
 }
 
-/// `{events, [Event, ...]}`.
-struct Events<'a> {
-    events: &'a [TouchEvent],
-    format: Format,
-}
-
-impl Encode for Events<'_> {
-    fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
-        let list: usize = self
-            .events
-            .iter()
-            .map(|e| e.term(self.format).words(s) + s.cons_words())
-            .sum();
-        s.tuple_words(2) + list
-    }
-    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
-        let tag = s.atom("events");
-        let mut list = s.nil();
-        for e in self.events.iter().rev() {
-            let head = e.term(self.format).encode(s);
-            list = s.cons(head, list);
-        }
-        s.tuple(&[tag, list])
-    }
-}
-
 /// An open `touch` port; the device and subscribers live in the shared state.
 pub struct Touch {
     glb: *mut sys::GlobalContext,
@@ -548,7 +522,8 @@ impl Port for Touch {
             if n == 0 {
                 call.reply(&atom("no_events"))
             } else {
-                call.reply(&Events {
+                call.reply(&Tagged {
+                    tag: "events",
                     events: &buf[..n],
                     format,
                 })
