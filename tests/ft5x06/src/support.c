@@ -13,7 +13,7 @@
 #include <zephyr/kernel.h>
 #include <zephyr/sys/atomic.h>
 
-#include "ft5x06_emul.h"
+#include <atomvm_ports/ft5x06_emul.h>
 
 #define TOUCH_NODE DT_NODELABEL(ft_touch)
 
@@ -31,7 +31,7 @@ const struct emul *ft_test_emul(void)
 static void raise_expired(struct k_timer *timer)
 {
 	ARG_UNUSED(timer);
-	if (ft5x06_emul_raise_int() == 0) {
+	if (ft5x06_emul_raise_int(ft_test_emul()) == 0) {
 		atomic_inc(&raise_count);
 	}
 }

@@ -11,17 +11,17 @@
 #include <zephyr/kernel.h>
 #include <zephyr/sys/atomic.h>
 
-#include "ft5x06_emul.h"
+#include <atomvm_ports/ft5x06_emul.h>
 
-#define TOUCH_NODE DT_NODELABEL(ft_touch)
 
 static struct k_timer flood_timer;
 static atomic_t flood_left;
 static atomic_t flood_raised;
 
-const struct emul *touch_emul_target(void)
+/* The chip the Rust driver reads, or (`bridge`) the one Zephyr's ft5336 driver reads. */
+const struct emul *touch_emul_target(bool bridge)
 {
-	return EMUL_DT_GET(TOUCH_NODE);
+	return bridge ? EMUL_DT_GET(DT_NODELABEL(ft_bridge)) : EMUL_DT_GET(DT_NODELABEL(ft_touch));
 }
 
 static void flood_tick(struct k_timer *timer)
@@ -40,8 +40,8 @@ static void flood_tick(struct k_timer *timer)
 		k_timer_stop(timer);
 		return;
 	}
-	ft5x06_emul_set_points(touch_emul_target(), &p, 1);
-	if (ft5x06_emul_raise_int() == 0) {
+	ft5x06_emul_set_points(touch_emul_target(false), &p, 1);
+	if (ft5x06_emul_raise_int(touch_emul_target(false)) == 0) {
 		atomic_inc(&flood_raised);
 	}
 }

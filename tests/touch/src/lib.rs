@@ -3,10 +3,11 @@
 //! The touch test's Rust side: registers the `touch` port and the test port `touch_emul`,
 //! which drives the emulated FT5x06 (tests/ft5x06/src/ft5x06_emul.c), then runs the VM.
 //!
-//! `touch_emul` requests:
-//! - `{set_points, [{X, Y, Id, Flag, Weight}]}` -> `ok` (0..=5 points; `Flag` 0 down, 1 up,
-//!   2 contact, 3 none; fewer points clear the rest);
-//! - `raise_int` -> `ok` (INT active then inactive, from this thread);
+//! `touch_emul` requests (`Target`: `main`, the emulated chip the Rust driver reads, the
+//! default; `bridge`, the one Zephyr's ft5336 driver reads):
+//! - `{set_points, [Target,] [{X, Y, Id, Flag, Weight}]}` -> `ok` (0..=5 points; `Flag` 0 down,
+//!   1 up, 2 contact, 3 none; fewer points clear the rest);
+//! - `raise_int` | `{raise_int, Target}` -> `ok` (INT active then inactive, from this thread);
 //! - `{flood, N, PeriodUs}` -> `ok`: a k_timer raises INT N times from interrupt context,
 //!   moving the contact (id 0, y 100, x 10, 11, ...) before each raise;
 //! - `flood_status` -> `{ok, Raised, running | done}`.
@@ -32,15 +33,33 @@ struct EmulPoint {
 }
 
 extern "C" {
-    fn touch_emul_target() -> *const c_void;
+    fn touch_emul_target(bridge: bool) -> *const c_void;
     fn ft5x06_emul_set_points(target: *const c_void, pts: *const EmulPoint, n: usize) -> i32;
-    fn ft5x06_emul_raise_int() -> i32;
+    fn ft5x06_emul_raise_int(target: *const c_void) -> i32;
     fn touch_emul_flood(n: u32, period_us: u32);
     fn touch_emul_flood_raised() -> u32;
     fn touch_emul_flood_running() -> bool;
 }
 
 struct TouchEmul;
+
+/// The optional leading `Target` of a request: `(bridge?, remaining args)`.
+fn target(req: &VmRequest<'_>, base: usize) -> Result<(bool, usize), Error> {
+    if req.argc() == base {
+        return Ok((false, 0));
+    }
+    let t = req
+        .args::<1>()
+        .map(|[t]| t)
+        .or_else(|_| req.args::<2>().map(|[t, _]| t))?;
+    if t.is_atom("main") {
+        Ok((false, 1))
+    } else if t.is_atom("bridge") {
+        Ok((true, 1))
+    } else {
+        Err(Error::BADARG)
+    }
+}
 
 impl Port for TouchEmul {
     fn open(_cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
@@ -50,7 +69,12 @@ impl Port for TouchEmul {
 
     fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
         if req.is("set_points") {
-            let [list] = req.args::<1>()?;
+            let (bridge, skip) = target(&req, 1)?;
+            let list = if skip == 0 {
+                req.args::<1>()?[0]
+            } else {
+                req.args::<2>()?[1]
+            };
             let mut pts = [EmulPoint::default(); 5];
             let mut n = 0;
             for item in list.list()? {
@@ -66,18 +90,21 @@ impl Port for TouchEmul {
                 n += 1;
             }
             // SAFETY: `pts` holds `n` points.
-            unsafe { ft5x06_emul_set_points(touch_emul_target(), pts.as_ptr(), n) };
+            unsafe { ft5x06_emul_set_points(touch_emul_target(bridge), pts.as_ptr(), n) };
             call.reply(&())
         } else if req.is("raise_int") {
-            req.args::<0>()?;
-            // SAFETY: plain C helper.
-            if unsafe { ft5x06_emul_raise_int() } != 0 {
+            let (bridge, _) = target(&req, 0)?;
+            // SAFETY: plain C helper on an emulator instance.
+            if unsafe { ft5x06_emul_raise_int(touch_emul_target(bridge)) } != 0 {
                 return Err(Error::IO);
             }
             call.reply(&())
         } else if req.is("flood") {
             let [n, period] = req.args::<2>()?;
-            let (n, period) = (n.int_in(1u32..=100_000)?, period.int_in(100u32..=1_000_000)?);
+            let (n, period) = (
+                n.int_in(1u32..=100_000)?,
+                period.int_in(100u32..=1_000_000)?,
+            );
             // SAFETY: plain C helper.
             unsafe { touch_emul_flood(n, period) };
             call.reply(&())
@@ -100,5 +127,9 @@ extern "C" fn rust_main() {
     unsafe { zephyr::set_logger().ok() };
     let rc = atomvm_port::vm::run(&[&touch_port::DRIVER, &TOUCH_EMUL]);
     let s = PortStats::get();
-    zephyr::printkln!("VM finished: {rc}; port states opened {}, dropped {}", s.opened, s.dropped);
+    zephyr::printkln!(
+        "VM finished: {rc}; port states opened {}, dropped {}",
+        s.opened,
+        s.dropped
+    );
 }

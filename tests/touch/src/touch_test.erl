@@ -1,8 +1,10 @@
 %% SPDX-License-Identifier: Apache-2.0
 %%
-%% The `touch' port (Rust) on the VM against the emulated FT5x06 (tests/ft5x06), driven by the
-%% test port `touch_emul' (src/lib.rs). The overlay's touch-port node is a 480x272 screen with
-%% Y inverted then X/Y swapped: a controller point (X, Y) is reported at (271 - Y, X).
+%% The `touch' port (Rust) on the VM against two emulated FT5x06 (src/emul), driven by the
+%% test port `touch_emul' (src/lib.rs). The default screen (touch_port) is read by the Rust
+%% driver: 480x272 with Y inverted then X/Y swapped, a controller point (X, Y) is reported at
+%% (271 - Y, X). The screen touch_input is read by Zephyr's ft5336 input driver, which
+%% reports (X, Y) as (Y, X), through the input bridge.
 %% Every bad input must give {error, _} and leave the VM running.
 -module(touch_test).
 -export([start/0]).
@@ -30,7 +32,11 @@ cases() ->
         fun bad_options/0,
         fun bad_commands/0,
         fun close_and_reopen/0,
-        fun dead_subscriber_is_removed/0
+        fun dead_subscriber_is_removed/0,
+        fun device_option/0,
+        fun input_bridge_read_events/0,
+        fun input_bridge_subscribe/0,
+        fun screens_are_separate/0
     ].
 
 %% Helpers
@@ -49,6 +55,11 @@ with_emul(F) ->
 touch(E, Points) ->
     ok = port:call(E, {set_points, Points}),
     ok = port:call(E, raise_int).
+
+%% The same on the chip behind the input bridge.
+bridge_touch(E, Points) ->
+    ok = port:call(E, {set_points, bridge, Points}),
+    ok = port:call(E, {raise_int, bridge}).
 
 screen({X, Y}) -> {271 - Y, X}.
 
@@ -398,5 +409,110 @@ dead_subscriber_is_removed() ->
             expect(1, Before),
             expect(0, After),
             expect([{touch, 211, 60, 3}], Pulled)
+        ])
+    end).
+
+%% {device, Name}: a node label (atom, string or binary) or the node name; the default is the
+%% chosen atomvm,touch. Unknown names and wrong types are {error, badarg}.
+device_option() ->
+    with_emul(fun(E) ->
+        Opened = [
+            begin
+                {ok, P} = touch:open([{device, Name}]),
+                touch(E, [{30, 30, 2, ?DOWN, 9}]),
+                Got = strip_ts(read_n(P, 1)),
+                touch(E, []),
+                _ = read_n(P, 1),
+                ok = touch:close(P),
+                Got
+            end
+         || Name <- [touch_port, "touch_port", <<"touch-port">>]
+        ],
+        Bad = [
+            touch:open([{device, Name}])
+         || Name <- [nope, "touch", <<>>, 42, {touch_port}, [touch_port], lists:duplicate(60, $a)]
+        ],
+        {ok, P} = touch:open(),
+        Still = touch:read_events(P),
+        ok = touch:close(P),
+        all_ok([
+            expect(lists:duplicate(3, [{touch, 241, 30, 9}]), Opened),
+            expect(lists:duplicate(7, {error, badarg}), Bad),
+            expect(no_events, Still)
+        ])
+    end).
+
+input_bridge_read_events() ->
+    with_emul(fun(E) ->
+        {ok, P} = touch:open([{device, touch_input}, {format, full}]),
+        bridge_touch(E, [{100, 50, 1, ?DOWN, 30}]),
+        Down = strip_ts(read_n(P, 1)),
+        bridge_touch(E, [{120, 60, 1, ?CONTACT, 30}]),
+        bridge_touch(E, [{120, 60, 1, ?CONTACT, 30}]),
+        Move = strip_ts(read_n(P, 1)),
+        bridge_touch(E, []),
+        [{touch, 0, up, 60, 120, 0, T}] = read_n(P, 1),
+        Empty = touch:read_events(P),
+        S = stats(P),
+        ok = touch:close(P),
+        all_ok([
+            expect([{touch, 0, down, 50, 100, 1}], Down),
+            %% The repeated report is no event.
+            expect([{touch, 0, move, 60, 120, 1}], Move),
+            check(is_integer(T) andalso T > 0, {timestamp, T}),
+            expect(no_events, Empty),
+            %% Each report: X, Y, BTN_TOUCH; the lift: BTN_TOUCH.
+            expect({10, 3, 3, 0}, {
+                proplists:get_value(inputs, S),
+                proplists:get_value(events, S),
+                proplists:get_value(pushed, S),
+                proplists:get_value(interrupts, S)
+            })
+        ])
+    end).
+
+input_bridge_subscribe() ->
+    with_emul(fun(E) ->
+        {ok, P} = touch:open([{device, "touch-input"}, {max_batch, 2}]),
+        ok = touch:subscribe(P),
+        bridge_touch(E, [{10, 20, 0, ?DOWN, 1}]),
+        [B1] = receive_batches(1),
+        Moves = [bridge_touch(E, [{10 + I, 20, 0, ?CONTACT, 1}]) || I <- lists:seq(1, 5)],
+        Batches = receive_batches(5),
+        ok = touch:unsubscribe(P),
+        ok = touch:close(P),
+        flush(),
+        Xs = [X || B <- Batches, {touch, X, _, _, _} <- B],
+        all_ok([
+            expect([{touch, 20, 10, 1}], strip_ts(B1)),
+            expect(lists:duplicate(5, ok), Moves),
+            %% Zephyr's driver swaps: the controller's Y is the screen's X, so X stays 20
+            %% while Y moves 11..15.
+            expect(lists:duplicate(5, 20), Xs),
+            expect(lists:seq(11, 15), [Y || B <- Batches, {touch, _, Y, _, _} <- B]),
+            check(lists:all(fun(B) -> length(B) =< 2 end, Batches), {batches, Batches})
+        ])
+    end).
+
+%% An open screen sees only its own controller.
+screens_are_separate() ->
+    with_emul(fun(E) ->
+        {ok, P1} = touch:open([{device, touch_input}]),
+        touch(E, [{5, 5, 0, ?DOWN, 1}]),
+        timer:sleep(20),
+        FromOther = touch:read_events(P1),
+        Busy = touch:open(),
+        ok = touch:close(P1),
+        bridge_touch(E, []),
+        {ok, P2} = touch:open(),
+        bridge_touch(E, [{7, 7, 0, ?DOWN, 1}]),
+        timer:sleep(20),
+        FromBridge = touch:read_events(P2),
+        touch(E, []),
+        ok = touch:close(P2),
+        all_ok([
+            expect(no_events, FromOther),
+            expect({error, badarg}, Busy),
+            expect(no_events, FromBridge)
         ])
     end).

@@ -32,6 +32,7 @@
 
 pub mod drain;
 pub mod event;
+pub mod input;
 pub mod ring;
 pub mod subscribers;
 pub mod tracker;
@@ -49,6 +50,27 @@ pub use subscribers::{
     DEFAULT_MAX_SUBSCRIBERS,
 };
 pub use tracker::{FrameEvents, Tracker, MAX_CONTACTS, MAX_EVENTS_PER_FRAME};
+
+/// A queue depth from a Kconfig option that the build passes as an environment variable
+/// (`option_env!`), else `default`. Fails the build on anything but decimal digits.
+pub const fn config_depth(value: Option<&str>, default: usize) -> usize {
+    let Some(s) = value else {
+        return default;
+    };
+    let b = s.as_bytes();
+    assert!(!b.is_empty(), "empty queue depth");
+    let mut n = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        assert!(
+            b[i].is_ascii_digit(),
+            "queue depth must be a decimal number"
+        );
+        n = n * 10 + (b[i] - b'0') as usize;
+        i += 1;
+    }
+    n
+}
 
 /// A filler for event buffers.
 pub const EMPTY_EVENT: TouchEvent = TouchEvent {

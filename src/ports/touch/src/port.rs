@@ -8,10 +8,14 @@
 //! * **INT ISR** (GPIO callback in `touch_glue.c`) → [`atomvm_touch_isr`] → the pure
 //!   [`on_data_ready`]: a wait-free push into the static `SpscQueue<DataReady, M>` and one
 //!   `k_sem_give`;
+//! * **input callback** (input bridge, `INPUT_CALLBACK_DEFINE` in the glue, for screens with
+//!   `input-bridge`) → [`atomvm_touch_input`] → the pure [`on_input`]: the same, with the
+//!   input event into a `SpscQueue<InputEvent, I>`;
 //! * **drain thread** (`K_THREAD_DEFINE` in the glue, priority
-//!   `CONFIG_ATOMVM_PORTS_DRAIN_THREAD_PRIORITY`, stack
-//!   `CONFIG_ATOMVM_PORTS_DRAIN_THREAD_STACK_SIZE`) → [`atomvm_touch_drain_main`]: waits on the
-//!   semaphore, runs [`drain_step`] (one I2C frame read with the `ft5x06` driver), then, if
+//!   `CONFIG_ATOMVM_PORT_TOUCH_DRAIN_PRIORITY`, stack
+//!   `CONFIG_ATOMVM_PORT_TOUCH_DRAIN_STACK_SIZE`) → [`atomvm_touch_drain_main`]: waits on the
+//!   semaphore, runs [`drain_step`] (one I2C frame read with the `ft5x06` driver) or
+//!   [`drain_input`] (the bridge's events through an [`InputTracker`]), then, if
 //!   anyone subscribed, takes the ring's events and, with the mutex released, sends them as
 //!   `{touch_events, [Event, ...]}` batches of at most `max_batch` with [`Mailer::send`],
 //!   waiting after each send until the VM took it (AtomVM's queue of messages from other
@@ -44,18 +48,21 @@ use embedded_hal::i2c::{ErrorKind, ErrorType, Operation};
 use ft5x06::{Config, Ft5x06, Transform, Variant};
 use isr_queue::{Consumer, Notify, SpscQueue};
 
+use crate::input::{drain_input, on_input, InputEvent, InputTracker};
 use crate::{
-    drain_step, on_data_ready, Batch, Batcher, DataReady, EventRing, Format, RingReader,
-    RingWriter, Subscribers, Tagged, TouchEvent, Tracker, EMPTY_EVENT,
+    config_depth, drain_step, on_data_ready, Batch, Batcher, DataReady, EventRing, Format,
+    RingReader, RingWriter, Subscribers, Tagged, TouchEvent, Tracker, EMPTY_EVENT,
 };
 
 /// The driver to pass to `atomvm_port::vm::run`.
 pub static DRIVER: PortDriver = PortDriver::new::<Touch>(c"touch");
 
 /// Depth of the `DataReady` queue (interrupts not yet seen by the drain thread).
-const READY_DEPTH: usize = 8;
+const READY_DEPTH: usize = config_depth(option_env!("CONFIG_ATOMVM_PORT_TOUCH_IRQ_DEPTH"), 8);
 /// Depth of the event ring (events not yet delivered or read).
-const RING_DEPTH: usize = 32;
+const RING_DEPTH: usize = config_depth(option_env!("CONFIG_ATOMVM_PORT_TOUCH_RING_DEPTH"), 32);
+/// Depth of the input bridge's queue (input events not yet seen by the drain thread).
+const INPUT_DEPTH: usize = config_depth(option_env!("CONFIG_ATOMVM_PORT_TOUCH_INPUT_DEPTH"), 32);
 /// Subscribers per port.
 const MAX_SUBSCRIBERS: usize = 4;
 /// The largest `max_batch`, and the most events one `read_events` returns.
@@ -63,6 +70,7 @@ const MAX_BATCH: usize = 64;
 
 static READY: SpscQueue<DataReady, READY_DEPTH> = SpscQueue::new();
 static RING: EventRing<RING_DEPTH> = EventRing::new();
+static INPUT: SpscQueue<InputEvent, INPUT_DEPTH> = SpscQueue::new();
 /// Interrupts seen by the ISR since the port opened, queued or not.
 static INTERRUPTS: AtomicU32 = AtomicU32::new(0);
 
@@ -75,14 +83,19 @@ mod glue {
         pub swapped_x_y: bool,
         pub inverted_x: bool,
         pub inverted_y: bool,
+        pub input_bridge: bool,
         pub addr: u16,
     }
 
+    /// `-ENOENT`.
+    pub const ENOENT: i32 = -2;
+
     extern "C" {
-        /// 0, or -ENODEV without an `atomvm,touch-port` node or a ready bus / GPIO.
-        pub fn atomvm_touch_get_info(info: *mut Info) -> i32;
-        /// Enables (`true`) or disables the INT interrupt.
-        pub fn atomvm_touch_enable_int(on: bool) -> i32;
+        /// Selects the screen `name` (null: the default one) and fills `info`: 0, `-ENOENT`
+        /// (no such `atomvm,touch-port` node) or `-ENODEV` (its devices are not ready).
+        pub fn atomvm_touch_select(name: *const u8, len: usize, info: *mut Info) -> i32;
+        /// Starts (`true`) or stops the selected screen's events (INT interrupt or bridge).
+        pub fn atomvm_touch_enable(on: bool) -> i32;
         pub fn atomvm_touch_wake();
         pub fn atomvm_touch_wait();
         pub fn atomvm_touch_lock();
@@ -116,6 +129,27 @@ impl Notify for NoWake {
 extern "C" fn atomvm_touch_isr(timestamp_us: u64) {
     INTERRUPTS.fetch_add(1, Relaxed);
     on_data_ready(&READY, timestamp_us, &Sem);
+}
+
+/// The input bridge's callback (input thread or the reporting driver's context). Wait-free.
+#[no_mangle]
+extern "C" fn atomvm_touch_input(kind: u8, code: u16, value: i32, sync: bool, timestamp_us: u64) {
+    let event = InputEvent {
+        timestamp_us,
+        value,
+        code,
+        kind,
+        sync,
+    };
+    on_input(&INPUT, event, &Sem);
+}
+
+/// Where the open port's events come from.
+enum Source {
+    /// The Rust FT5x06 driver, on INT interrupts.
+    Driver(Ft5x06<GlueI2c>),
+    /// The controller's Zephyr input driver, through the bridge.
+    Bridge,
 }
 
 /// The I2C bus through the glue (`i2c_write_read_dt` and friends), for the `ft5x06` driver.
@@ -172,7 +206,10 @@ struct Shared {
     writer: RingWriter<'static, RING_DEPTH>,
     reader: RingReader<'static, RING_DEPTH>,
     tracker: Tracker,
-    device: Option<Ft5x06<GlueI2c>>,
+    input: Consumer<'static, InputEvent, INPUT_DEPTH>,
+    input_tracker: InputTracker,
+    /// `None` while no port is open.
+    source: Option<Source>,
     subscribers: Subscribers<Pid, MAX_SUBSCRIBERS>,
     monitors: heapless::Vec<(i32, sys::ErlNifMonitor), MAX_SUBSCRIBERS>,
     format: Format,
@@ -182,6 +219,7 @@ struct Shared {
     read_errors: u32,
     events: u32,
     ready_taken: u32,
+    inputs: u32,
 }
 
 struct Locked(UnsafeCell<Option<Shared>>);
@@ -199,15 +237,20 @@ fn with<R>(f: impl FnOnce(&mut Shared) -> R) -> Option<R> {
         glue::atomvm_touch_lock();
         let slot = &mut *SHARED.0.get();
         if slot.is_none() {
-            if let (Some(ready), Some(writer), Some(reader)) =
-                (READY.claim_consumer(), RING.writer(), RING.reader())
-            {
+            if let (Some(ready), Some(writer), Some(reader), Some(input)) = (
+                READY.claim_consumer(),
+                RING.writer(),
+                RING.reader(),
+                INPUT.claim_consumer(),
+            ) {
                 *slot = Some(Shared {
                     ready,
                     writer,
                     reader,
                     tracker: Tracker::default(),
-                    device: None,
+                    input,
+                    input_tracker: InputTracker::new(),
+                    source: None,
                     subscribers: Subscribers::new(),
                     monitors: heapless::Vec::new(),
                     format: Format::Seed,
@@ -217,6 +260,7 @@ fn with<R>(f: impl FnOnce(&mut Shared) -> R) -> Option<R> {
                     read_errors: 0,
                     events: 0,
                     ready_taken: 0,
+                    inputs: 0,
                 });
             }
         }
@@ -283,28 +327,54 @@ impl Shared {
 
     /// One wakeup of the drain thread: reads the controller; with subscribers, takes the
     /// ring's events into `out` and returns what to send.
+    /// Throws away what the callbacks queued for no open port (or the other source).
+    fn discard_ready(&mut self) {
+        let mut buf = [DataReady::default(); READY_DEPTH];
+        self.ready.drain_into(&mut buf);
+    }
+
+    fn discard_input(&mut self) {
+        let mut buf = [InputEvent::default(); INPUT_DEPTH];
+        self.input.drain_into(&mut buf);
+    }
+
     fn drain(&mut self, out: &mut [TouchEvent]) -> Option<Outbox> {
-        let Some(device) = self.device.as_mut() else {
-            // Closed: throw away what the ISR queued meanwhile.
-            let mut buf = [DataReady::default(); READY_DEPTH];
-            self.ready.drain_into(&mut buf);
-            return None;
-        };
-        match drain_step(
-            &mut self.ready,
-            || device.read_frame(),
-            &mut self.tracker,
-            &mut self.writer,
-            &NoWake,
-        ) {
-            Ok(c) => {
-                self.ready_taken = self.ready_taken.wrapping_add(c.ready as u32);
-                self.reads = self.reads.wrapping_add(c.reads as u32);
+        match self.source.as_mut() {
+            None => {
+                self.discard_ready();
+                self.discard_input();
+                return None;
+            }
+            Some(Source::Bridge) => {
+                self.discard_ready();
+                let c = drain_input(
+                    &mut self.input,
+                    &mut self.input_tracker,
+                    &mut self.writer,
+                    &NoWake,
+                );
+                self.inputs = self.inputs.wrapping_add(c.inputs as u32);
                 self.events = self.events.wrapping_add(c.events as u32);
             }
-            Err(e) => {
-                self.ready_taken = self.ready_taken.wrapping_add(e.ready as u32);
-                self.read_errors = self.read_errors.wrapping_add(1);
+            Some(Source::Driver(device)) => {
+                match drain_step(
+                    &mut self.ready,
+                    || device.read_frame(),
+                    &mut self.tracker,
+                    &mut self.writer,
+                    &NoWake,
+                ) {
+                    Ok(c) => {
+                        self.ready_taken = self.ready_taken.wrapping_add(c.ready as u32);
+                        self.reads = self.reads.wrapping_add(c.reads as u32);
+                        self.events = self.events.wrapping_add(c.events as u32);
+                    }
+                    Err(e) => {
+                        self.ready_taken = self.ready_taken.wrapping_add(e.ready as u32);
+                        self.read_errors = self.read_errors.wrapping_add(1);
+                    }
+                }
+                self.discard_input();
             }
         }
         if self.subscribers.is_empty() {
@@ -416,9 +486,34 @@ fn transform(info: &glue::Info) -> Transform {
     }
 }
 
-fn open_options(opts: VmTerm<'_>) -> Result<(Format, usize), Error> {
+/// The most bytes of a device name (`{device, Name}`).
+const MAX_NAME: usize = 48;
+
+/// A devicetree name given as an atom, a binary or a string.
+fn name_bytes(t: VmTerm<'_>) -> Result<heapless::Vec<u8, MAX_NAME>, Error> {
+    let bytes = match t.atom().or_else(|_| t.binary()) {
+        Ok(b) => b,
+        Err(_) => {
+            let mut v = heapless::Vec::new();
+            for c in t.list()? {
+                v.push(c?.int_in(1u8..=127)?)
+                    .map_err(|_| Error::OUT_OF_RANGE)?;
+            }
+            return Ok(v);
+        }
+    };
+    heapless::Vec::from_slice(bytes).map_err(|_| Error::OUT_OF_RANGE)
+}
+
+struct OpenOptions {
+    format: Format,
+    max_batch: usize,
+    device: Option<heapless::Vec<u8, MAX_NAME>>,
+}
+
+fn open_options(opts: VmTerm<'_>) -> Result<OpenOptions, Error> {
     let o = opts.options()?;
-    o.only(&["format", "max_batch"])?;
+    o.only(&["format", "max_batch", "device"])?;
     let format = o.value_or("format", Format::Seed, |t| {
         if t.is_atom("seed") {
             Ok(Format::Seed)
@@ -431,7 +526,12 @@ fn open_options(opts: VmTerm<'_>) -> Result<(Format, usize), Error> {
     let max_batch = o.value_or("max_batch", crate::DEFAULT_MAX_BATCH, |t| {
         t.int_in(1usize..=MAX_BATCH)
     })?;
-    Ok((format, max_batch))
+    let device = o.value_or("device", None, |t| name_bytes(t).map(Some))?;
+    Ok(OpenOptions {
+        format,
+        max_batch,
+        device,
+    })
 }
 
 impl Port for Touch {
@@ -457,14 +557,33 @@ impl Port for Touch {
     }
 
     fn open(cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
-        let (format, max_batch) = open_options(opts)?;
-        let mut info = glue::Info::default();
-        // SAFETY: our glue writes the struct.
-        if unsafe { glue::atomvm_touch_get_info(&mut info) } != 0 {
-            return Err(Error::with("no_device", "touch"));
+        let OpenOptions {
+            format,
+            max_batch,
+            device,
+        } = open_options(opts)?;
+        // Before selecting: selection switches the glue's screen under an open port.
+        if with(|s| s.source.is_some()).unwrap_or(true) {
+            return Err(Error::with("busy", "touch"));
         }
-        let mut device = Ft5x06::new(GlueI2c, info.addr as u8, Config::new(Variant::Ft5x06));
-        device.init().map_err(|_| Error::IO.at("init"))?;
+        let mut info = glue::Info::default();
+        let (name, len) = device
+            .as_ref()
+            .map_or((ptr::null(), 0), |d| (d.as_ptr(), d.len()));
+        // SAFETY: `name` is valid for `len` bytes (or null); our glue writes the struct.
+        match unsafe { glue::atomvm_touch_select(name, len, &mut info) } {
+            0 => {}
+            glue::ENOENT => return Err(Error::with("no_device", "touch")),
+            _ => return Err(Error::with("not_ready", "touch")),
+        }
+        let source = if info.input_bridge {
+            Source::Bridge
+        } else {
+            let addr = u8::try_from(info.addr).map_err(|_| Error::BADARG.at("addr"))?;
+            let mut device = Ft5x06::new(GlueI2c, addr, Config::new(Variant::Ft5x06));
+            device.init().map_err(|_| Error::IO.at("init"))?;
+            Source::Driver(device)
+        };
         let t = MONITOR_TYPE.load(Relaxed);
         // SAFETY: a resource of our registered type; released in Drop.
         let res = if t.is_null() {
@@ -473,20 +592,22 @@ impl Port for Touch {
             unsafe { sys::enif_alloc_resource(t, 0) }
         };
         let opened = with(|s| {
-            if s.device.is_some() {
+            if s.source.is_some() {
                 return Err(Error::with("busy", "touch"));
             }
             // Forget what a previous port left.
             let mut buf = [EMPTY_EVENT; MAX_BATCH];
             while s.reader.read_into(&mut buf) > 0 {}
-            let mut ready = [DataReady::default(); READY_DEPTH];
-            s.ready.drain_into(&mut ready);
+            s.discard_ready();
+            s.discard_input();
             RING.reset_stats();
             READY.reset_stats();
+            INPUT.reset_stats();
             INTERRUPTS.store(0, Relaxed);
             GENERATION.fetch_add(1, Relaxed);
             s.tracker = Tracker::new(transform(&info));
-            s.device = Some(device);
+            s.input_tracker = InputTracker::new();
+            s.source = Some(source);
             s.format = format;
             s.batcher = Batcher::new(max_batch);
             s.mailer = Mailer::current();
@@ -494,6 +615,7 @@ impl Port for Touch {
             s.read_errors = 0;
             s.events = 0;
             s.ready_taken = 0;
+            s.inputs = 0;
             Ok(())
         })
         .unwrap_or(Err(Error::with("busy", "touch")));
@@ -506,8 +628,8 @@ impl Port for Touch {
         }
         MONITOR_RES.store(res, Relaxed);
         // SAFETY: our glue.
-        if unsafe { glue::atomvm_touch_enable_int(true) } != 0 {
-            with(|s| s.device = None);
+        if unsafe { glue::atomvm_touch_enable(true) } != 0 {
+            with(|s| s.source = None);
             return Err(Error::IO.at("int"));
         }
         Ok(Touch { glb: cx.global() })
@@ -530,18 +652,20 @@ impl Port for Touch {
             }
         } else if req.is("get_stats") {
             req.args::<0>()?;
-            let (reads, errors, events, taken, subs) = with(|s| {
+            let (reads, errors, events, taken, inputs, subs) = with(|s| {
                 (
                     s.reads,
                     s.read_errors,
                     s.events,
                     s.ready_taken,
+                    s.inputs,
                     s.subscribers.len() as u32,
                 )
             })
             .ok_or(Error::CLOSED)?;
             let r = RING.stats();
             let q = READY.stats();
+            let i = INPUT.stats();
             call.reply(&(
                 atom("stats"),
                 [
@@ -555,6 +679,8 @@ impl Port for Touch {
                     (atom("irq_taken"), taken),
                     (atom("reads"), reads),
                     (atom("read_errors"), errors),
+                    (atom("inputs"), inputs),
+                    (atom("input_dropped"), i.dropped),
                     (atom("subscribers"), subs),
                 ],
             ))
@@ -604,7 +730,7 @@ impl Port for Touch {
 impl Drop for Touch {
     fn drop(&mut self) {
         // SAFETY: our glue.
-        unsafe { glue::atomvm_touch_enable_int(false) };
+        unsafe { glue::atomvm_touch_enable(false) };
         // Stop a sender of this port's batches and wait for it (it checks between sends).
         GENERATION.fetch_add(1, Relaxed);
         for _ in 0..100 {
@@ -617,7 +743,7 @@ impl Drop for Touch {
         let res = MONITOR_RES.swap(ptr::null_mut(), Relaxed);
         let glb = self.glb;
         with(|s| {
-            s.device = None;
+            s.source = None;
             s.mailer = None;
             loop {
                 let first = s.subscribers.iter().next();

@@ -386,3 +386,13 @@ fn deliver_without_subscribers_discards() {
     assert_eq!(d.events, 0);
     assert_eq!(ring.len(), 1);
 }
+
+#[test]
+fn queue_depths_from_kconfig_values() {
+    use touch_port::config_depth;
+    assert_eq!(config_depth(None, 32), 32);
+    assert_eq!(config_depth(Some("8"), 32), 8);
+    assert_eq!(config_depth(Some("1024"), 32), 1024);
+    assert!(std::panic::catch_unwind(|| config_depth(Some("0x10"), 32)).is_err());
+    assert!(std::panic::catch_unwind(|| config_depth(Some(""), 32)).is_err());
+}

@@ -1,11 +1,12 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
  *
- * Test API of the emulated FT5x06 touch controller (ft5x06_emul.c).
+ * Test API of the emulated FT5x06 touch controller (src/emul/ft5x06_emul.c,
+ * CONFIG_ATOMVM_FT5X06_EMUL). `target` is EMUL_DT_GET(node) of an "atomvm,ft5x06-emul" node.
  */
 
-#ifndef ATOMVM_PORTS_TESTS_FT5X06_EMUL_H_
-#define ATOMVM_PORTS_TESTS_FT5X06_EMUL_H_
+#ifndef ATOMVM_PORTS_FT5X06_EMUL_H_
+#define ATOMVM_PORTS_FT5X06_EMUL_H_
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,8 +37,8 @@ struct ft5x06_emul_point {
 int ft5x06_emul_set_points(const struct emul *target, const struct ft5x06_emul_point *pts,
 			   size_t n);
 
-/* Drives the INT line (int-gpios of the first instance) active then inactive; ISR-safe. */
-int ft5x06_emul_raise_int(void);
+/* Drives the target's INT line (its int-gpios) active then inactive; ISR-safe. */
+int ft5x06_emul_raise_int(const struct emul *target);
 
 /* Direct register access. */
 uint8_t ft5x06_emul_reg(const struct emul *target, uint8_t reg);
@@ -47,4 +48,4 @@ void ft5x06_emul_set_reg(const struct emul *target, uint8_t reg, uint8_t value);
 uint32_t ft5x06_emul_frame_reads(const struct emul *target);
 void ft5x06_emul_reset_counters(const struct emul *target);
 
-#endif /* ATOMVM_PORTS_TESTS_FT5X06_EMUL_H_ */
+#endif /* ATOMVM_PORTS_FT5X06_EMUL_H_ */

@@ -2,7 +2,10 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Emulated FocalTech FT5x06 touch controller (compatible "atomvm,ft5x06-emul") on Zephyr's I2C
- * emulator controller.
+ * emulator controller, for tests and samples without hardware (CONFIG_ATOMVM_FT5X06_EMUL).
+ *
+ * A node whose compatibles are "focaltech,ft5336", "atomvm,ft5x06-emul" is emulated too: Zephyr's
+ * own ft5336 input driver then reads the emulated chip (the touch port's input bridge path).
  *
  * A 256-byte register file laid out as the FT5x06 map:
  *   0x00 DEVICE_MODE, 0x01 GEST_ID, 0x02 TD_STATUS (number of points),
@@ -14,7 +17,7 @@
  * are stored from it, reads return bytes from it, both auto-incrementing (wrapping at 0xFF).
  *
  * The INT line is the node's int-gpios on a zephyr,gpio-emul controller, active low:
- * ft5x06_emul_raise_int() drives it active then inactive with gpio_emul_input_set(), so the
+ * ft5x06_emul_raise_int(target) drives it active then inactive with gpio_emul_input_set(), so the
  * edge interrupt a driver configured on it fires (from the caller's context).
  */
 
@@ -31,7 +34,7 @@
 #include <zephyr/kernel.h>
 #include <zephyr/sys/util.h>
 
-#include "ft5x06_emul.h"
+#include <atomvm_ports/ft5x06_emul.h>
 
 #define REG_TD_STATUS 0x02
 #define REG_P1_XH     0x03
@@ -187,23 +190,23 @@ void ft5x06_emul_reset_counters(const struct emul *target)
 	static const struct ft5x06_emul_cfg ft5x06_emul_cfg_##n = {                                \
 		.int_gpio = GPIO_DT_SPEC_INST_GET(n, int_gpios),                                   \
 	};                                                                                         \
-	DEVICE_DT_INST_DEFINE(n, NULL, NULL, NULL, NULL, POST_KERNEL, CONFIG_I2C_INIT_PRIORITY,    \
-			      NULL);                                                               \
+	/* A node Zephyr's ft5336 driver also binds gets its device from that driver. */          \
+	COND_CODE_1(DT_NODE_HAS_COMPAT(DT_DRV_INST(n), focaltech_ft5336), (),                      \
+		    (DEVICE_DT_INST_DEFINE(n, NULL, NULL, NULL, NULL, POST_KERNEL,                 \
+					   CONFIG_I2C_INIT_PRIORITY, NULL);))                      \
 	EMUL_DT_INST_DEFINE(n, ft5x06_emul_init, &ft5x06_emul_data_##n, &ft5x06_emul_cfg_##n,      \
 			    &ft5x06_emul_api, NULL)
 
 DT_INST_FOREACH_STATUS_OKAY(FT5X06_EMUL)
 
-/* The INT line of the first instance. */
-static const struct gpio_dt_spec int_gpio = GPIO_DT_SPEC_INST_GET(0, int_gpios);
-
-int ft5x06_emul_raise_int(void)
+int ft5x06_emul_raise_int(const struct emul *target)
 {
-	int active = (int_gpio.dt_flags & GPIO_ACTIVE_LOW) ? 0 : 1;
-	int ret = gpio_emul_input_set(int_gpio.port, int_gpio.pin, active);
+	const struct ft5x06_emul_cfg *cfg = target->cfg;
+	int active = (cfg->int_gpio.dt_flags & GPIO_ACTIVE_LOW) ? 0 : 1;
+	int ret = gpio_emul_input_set(cfg->int_gpio.port, cfg->int_gpio.pin, active);
 
 	if (ret == 0) {
-		ret = gpio_emul_input_set(int_gpio.port, int_gpio.pin, !active);
+		ret = gpio_emul_input_set(cfg->int_gpio.port, cfg->int_gpio.pin, !active);
 	}
 	return ret;
 }
