@@ -75,6 +75,7 @@ mod vm {
         "context_avail_free_memory",
         "memory_ensure_free_opt",
         "memory_init_heap",
+        "memory_destroy_heap",
         "memory_destroy_heap_from_task",
         "memory_heap_youngest_size",
         "mailbox_first",

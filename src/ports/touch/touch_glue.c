@@ -53,7 +53,7 @@ struct screen {
 	const char *const *labels;
 	size_t n_labels;
 	struct atomvm_touch_info info;
-	const struct device *controller;
+	const struct device *controller; /* input-bridge screens only */
 #ifdef CONFIG_I2C
 	struct i2c_dt_spec i2c;
 #endif
@@ -104,7 +104,9 @@ DT_INST_FOREACH_STATUS_OKAY(SCREEN)
 				.addr = COND_CODE_1(DT_INST_PROP(n, input_bridge), (0),            \
 						    (DT_REG_ADDR(CONTROLLER(n)))),                 \
 			},                                                                         \
-		.controller = DEVICE_DT_GET(CONTROLLER(n)),                                        \
+		/* Only a bridge needs a device: the Rust driver only needs the node's bus. */      \
+		.controller = COND_CODE_1(DT_INST_PROP(n, input_bridge),                            \
+					  (DEVICE_DT_GET(CONTROLLER(n))), (NULL)),                  \
 		IF_ENABLED(CONFIG_I2C, (.i2c = COND_CODE_1(DT_INST_PROP(n, input_bridge), ({0}),   \
 						       (I2C_DT_SPEC_GET(CONTROLLER(n)))),))       \
 		IF_ENABLED(CONFIG_GPIO, (.int_gpio = COND_CODE_1(DT_INST_PROP(n, input_bridge),    \
@@ -206,7 +208,7 @@ int atomvm_touch_select(const char *name, size_t len, struct atomvm_touch_info *
 	if (s == NULL) {
 		return -ENOENT;
 	}
-	if (!device_is_ready(s->controller)) {
+	if (s->controller != NULL && !device_is_ready(s->controller)) {
 		return -ENODEV;
 	}
 #if defined(CONFIG_I2C) && defined(CONFIG_GPIO)
@@ -337,11 +339,6 @@ void atomvm_touch_lock(void)
 void atomvm_touch_unlock(void)
 {
 	k_mutex_unlock(&atomvm_touch_mutex);
-}
-
-void atomvm_touch_sleep_us(uint32_t us)
-{
-	k_usleep((int32_t)us);
 }
 
 static void drain_entry(void *a, void *b, void *c)

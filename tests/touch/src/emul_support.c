@@ -1,9 +1,10 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
  *
- * C helpers of the touch test's `touch_emul' port (src/lib.rs): the emulator instance and a
+ * C helpers of the touch test's `touch_emul' port (src/lib.rs): the emulator instances, a
  * flood of INT interrupts from a k_timer (interrupt context), each after moving the single
- * contact one step, so that every frame the port reads is an event.
+ * contact one step, so that every frame the port reads is an event, and the benchmark's
+ * clock and interrupt raised from interrupt context (irq_offload).
  */
 
 #include <zephyr/device.h>
@@ -17,6 +18,7 @@
 static struct k_timer flood_timer;
 static atomic_t flood_left;
 static atomic_t flood_raised;
+static atomic_t flood_bridge;
 
 /* The chip the Rust driver reads, or (`bridge`) the one Zephyr's ft5336 driver reads. */
 const struct emul *touch_emul_target(bool bridge)
@@ -40,16 +42,19 @@ static void flood_tick(struct k_timer *timer)
 		k_timer_stop(timer);
 		return;
 	}
-	ft5x06_emul_set_points(touch_emul_target(false), &p, 1);
-	if (ft5x06_emul_raise_int(touch_emul_target(false)) == 0) {
+	const struct emul *target = touch_emul_target(atomic_get(&flood_bridge) != 0);
+
+	ft5x06_emul_set_points(target, &p, 1);
+	if (ft5x06_emul_raise_int(target) == 0) {
 		atomic_inc(&flood_raised);
 	}
 }
 
 /* Raises INT `n` times, every `period_us` microseconds, from the timer's interrupt. */
-void touch_emul_flood(uint32_t n, uint32_t period_us)
+void touch_emul_flood(bool bridge, uint32_t n, uint32_t period_us)
 {
 	k_timer_stop(&flood_timer);
+	atomic_set(&flood_bridge, bridge ? 1 : 0);
 	atomic_set(&flood_raised, 0);
 	atomic_set(&flood_left, (atomic_val_t)n);
 	k_timer_start(&flood_timer, K_USEC(period_us), K_USEC(period_us));
@@ -64,6 +69,61 @@ uint32_t touch_emul_flood_raised(void)
 bool touch_emul_flood_running(void)
 {
 	return atomic_get(&flood_left) > 0;
+}
+
+#ifdef CONFIG_ARCH_POSIX
+uint64_t touch_bench_host_ns(void); /* src/host_clock_bottom.c, in the runner */
+#else
+static uint64_t touch_bench_host_ns(void)
+{
+	return k_ticks_to_ns_floor64(k_uptime_ticks());
+}
+#endif
+
+static uint64_t bench_t0;
+
+/* Nanoseconds since the last touch_emul_bench_raise() (or touch_emul_bench_mark()). */
+uint64_t touch_emul_bench_since_ns(void)
+{
+	return touch_bench_host_ns() - bench_t0;
+}
+
+void touch_emul_bench_mark(void)
+{
+	bench_t0 = touch_bench_host_ns();
+}
+
+#ifdef CONFIG_IRQ_OFFLOAD
+#include <zephyr/irq_offload.h>
+
+static void raise_offloaded(const void *target)
+{
+	ft5x06_emul_raise_int(target);
+}
+#endif
+
+/*
+ * Moves the contact of the chosen chip to (x, 100) (`down`: as a new contact), stamps the
+ * time, and raises INT from interrupt context where the architecture allows it (irq_offload).
+ */
+void touch_emul_bench_raise(bool bridge, uint16_t x, bool down)
+{
+	const struct emul *target = touch_emul_target(bridge);
+	struct ft5x06_emul_point p = {
+		.x = x,
+		.y = 100,
+		.id = 0,
+		.event = down ? FT5X06_EMUL_EVENT_DOWN : FT5X06_EMUL_EVENT_CONTACT,
+		.weight = 20,
+	};
+
+	ft5x06_emul_set_points(target, &p, 1);
+	bench_t0 = touch_bench_host_ns();
+#ifdef CONFIG_IRQ_OFFLOAD
+	irq_offload(raise_offloaded, target);
+#else
+	ft5x06_emul_raise_int(target);
+#endif
 }
 
 static int touch_emul_init(void)

@@ -8,8 +8,12 @@
 //! - `{set_points, [Target,] [{X, Y, Id, Flag, Weight}]}` -> `ok` (0..=5 points; `Flag` 0 down,
 //!   1 up, 2 contact, 3 none; fewer points clear the rest);
 //! - `raise_int` | `{raise_int, Target}` -> `ok` (INT active then inactive, from this thread);
-//! - `{flood, N, PeriodUs}` -> `ok`: a k_timer raises INT N times from interrupt context,
-//!   moving the contact (id 0, y 100, x 10, 11, ...) before each raise;
+//! - `{flood, [Target,] N, PeriodUs}` -> `ok`: a k_timer raises INT N times from interrupt
+//!   context, moving the contact (id 0, y 100, x 10, 11, ...) before each raise;
+//! - `{bench_raise, Target, X, down | move}` -> `ok`: the contact to (X, 100), a time stamp,
+//!   INT raised from interrupt context (irq_offload);
+//! - `bench_since` -> nanoseconds (saturated to 32 bits) since the last `bench_raise` or
+//!   `bench_mark` (host wall time on native_sim); `bench_mark` -> `ok`.
 //! - `flood_status` -> `{ok, Raised, running | done}`.
 
 #![no_std]
@@ -36,7 +40,10 @@ extern "C" {
     fn touch_emul_target(bridge: bool) -> *const c_void;
     fn ft5x06_emul_set_points(target: *const c_void, pts: *const EmulPoint, n: usize) -> i32;
     fn ft5x06_emul_raise_int(target: *const c_void) -> i32;
-    fn touch_emul_flood(n: u32, period_us: u32);
+    fn touch_emul_flood(bridge: bool, n: u32, period_us: u32);
+    fn touch_emul_bench_raise(bridge: bool, x: u16, down: bool);
+    fn touch_emul_bench_since_ns() -> u64;
+    fn touch_emul_bench_mark();
     fn touch_emul_flood_raised() -> u32;
     fn touch_emul_flood_running() -> bool;
 }
@@ -48,10 +55,12 @@ fn target(req: &VmRequest<'_>, base: usize) -> Result<(bool, usize), Error> {
     if req.argc() == base {
         return Ok((false, 0));
     }
-    let t = req
-        .args::<1>()
-        .map(|[t]| t)
-        .or_else(|_| req.args::<2>().map(|[t, _]| t))?;
+    let t = match req.argc() {
+        1 => req.args::<1>()?[0],
+        2 => req.args::<2>()?[0],
+        3 => req.args::<3>()?[0],
+        _ => return Err(Error::BADARG),
+    };
     if t.is_atom("main") {
         Ok((false, 1))
     } else if t.is_atom("bridge") {
@@ -100,14 +109,45 @@ impl Port for TouchEmul {
             }
             call.reply(&())
         } else if req.is("flood") {
-            let [n, period] = req.args::<2>()?;
+            let (bridge, skip) = target(&req, 2)?;
+            let [n, period] = if skip == 0 {
+                req.args::<2>()?
+            } else {
+                let [_, n, p] = req.args::<3>()?;
+                [n, p]
+            };
             let (n, period) = (
                 n.int_in(1u32..=100_000)?,
-                period.int_in(100u32..=1_000_000)?,
+                period.int_in(10u32..=1_000_000)?,
             );
             // SAFETY: plain C helper.
-            unsafe { touch_emul_flood(n, period) };
+            unsafe { touch_emul_flood(bridge, n, period) };
             call.reply(&())
+        } else if req.is("bench_raise") {
+            let (bridge, _) = target(&req, 2)?;
+            let [_, x, kind] = req.args::<3>()?;
+            let x = x.int_in(0u16..=0xFFF)?;
+            let down = if kind.is_atom("down") {
+                true
+            } else if kind.is_atom("move") {
+                false
+            } else {
+                return Err(Error::BADARG);
+            };
+            // SAFETY: plain C helper.
+            unsafe { touch_emul_bench_raise(bridge, x, down) };
+            call.reply(&())
+        } else if req.is("bench_since") {
+            req.args::<0>()?;
+            // SAFETY: plain C helper.
+            let ns = unsafe { touch_emul_bench_since_ns() };
+            call.reply(&u32::try_from(ns).unwrap_or(u32::MAX))
+        } else if req.is("bench_mark") {
+            req.args::<0>()?;
+            // SAFETY: plain C helper.
+            unsafe { touch_emul_bench_mark() };
+            call.reply(&())
+
         } else if req.is("flood_status") {
             req.args::<0>()?;
             // SAFETY: plain C helpers.

@@ -48,6 +48,20 @@ impl Open {
     pub fn global(&self) -> *mut sys::GlobalContext {
         self.glb
     }
+
+    /// Sends `msg` to `to` from the VM thread: appended to the receiver's mailbox at once, so
+    /// successive sends arrive in order (unlike [`Mailer::send`] from other threads).
+    /// `no_memory` if the message's heap cannot be allocated.
+    ///
+    /// [`Mailer::send`]: super::Mailer::send
+    pub fn send<T: Encode + ?Sized>(&self, to: Pid, msg: &T) -> Result<(), Error> {
+        // SAFETY: an Open only exists on the VM thread, during a callback of the running VM.
+        unsafe {
+            super::send::with_message(self.glb, msg, |glb, term| {
+                sys::globalcontext_send_message(glb, to.id(), term);
+            })
+        }
+    }
 }
 
 /// Proof that a gen_call was answered; only [`Call::reply`] makes one.

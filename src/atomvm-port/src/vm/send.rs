@@ -3,6 +3,7 @@
 //! Sending messages to Erlang processes from any thread.
 
 use core::mem::MaybeUninit;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::backend::VmTerm;
 use super::heap::{HeapSink, Sizes};
@@ -55,9 +56,12 @@ impl Encode for Pid {
 ///
 /// Ordering: libAtomVM (at our pinned commit) keeps task messages on a stack and hands them to
 /// mailboxes newest first, so messages sent faster than the VM thread picks them up can
-/// arrive reversed. A sender that needs order sends one message per wake-up of the VM (the
-/// `touch` port waits until its batch was taken); the proper fix belongs in libAtomVM's
-/// `globalcontext_process_message_queue`.
+/// arrive reversed. A stream that must stay in order goes through a [`Doorbell`]: the thread
+/// rings the port (one message at most in flight, so nothing to reverse) and the port, on the
+/// VM thread, takes the data from its own queue and sends it with [`Open::send`], which
+/// appends to mailboxes in order.
+///
+/// [`Open::send`]: super::Open::send
 #[derive(Clone, Copy, Debug)]
 pub struct Mailer {
     glb: *mut sys::GlobalContext,
@@ -80,19 +84,95 @@ impl Mailer {
     /// Sends `msg` to `to`; `no_memory` if its heap cannot be allocated. A dead receiver
     /// silently drops the message, as in Erlang.
     pub fn send<T: Encode + ?Sized>(&self, to: Pid, msg: &T) -> Result<(), Error> {
-        let words = msg.words(&Sizes);
-        let mut heap = MaybeUninit::<sys::Heap>::uninit();
-        // SAFETY: the heap is initialized by memory_init_heap before use and destroyed after
-        // the send copied the message; HeapSink writes at most `words` words into it.
+        // SAFETY: the task path may be used from any thread; the term lives until it returns.
         unsafe {
-            if sys::memory_init_heap(heap.as_mut_ptr(), words) != sys::MEMORY_GC_OK {
-                return Err(Error::NO_MEMORY);
-            }
-            let mut sink = HeapSink::new(heap.as_mut_ptr(), self.glb);
-            let term = msg.encode(&mut sink);
-            sys::globalcontext_send_message_from_task(self.glb, to.0, sys::NormalMessage, term);
-            sys::memory_destroy_heap_from_task(heap.as_mut_ptr(), self.glb);
+            with_message(self.glb, msg, |glb, term| {
+                sys::globalcontext_send_message_from_task(glb, to.0, sys::NormalMessage, term);
+            })
         }
-        Ok(())
+    }
+}
+
+/// Builds `msg` in a heap of its own, hands the term to `send` (which copies it into a
+/// mailbox), then frees the heap.
+///
+/// # Safety
+/// `glb` is the running VM; `send` must be a send that is allowed on the calling thread.
+pub(crate) unsafe fn with_message<T: Encode + ?Sized>(
+    glb: *mut sys::GlobalContext,
+    msg: &T,
+    send: impl FnOnce(*mut sys::GlobalContext, sys::term),
+) -> Result<(), Error> {
+    let words = msg.words(&Sizes);
+    let mut heap = MaybeUninit::<sys::Heap>::uninit();
+    // SAFETY: the heap is initialized by memory_init_heap before use and destroyed after the
+    // send copied the message; HeapSink writes at most `words` words into it. The messages
+    // hold no refc binaries, so freeing from either thread is the same.
+    unsafe {
+        if sys::memory_init_heap(heap.as_mut_ptr(), words) != sys::MEMORY_GC_OK {
+            return Err(Error::NO_MEMORY);
+        }
+        let mut sink = HeapSink::new(heap.as_mut_ptr(), glb);
+        let term = msg.encode(&mut sink);
+        send(glb, term);
+        sys::memory_destroy_heap_from_task(heap.as_mut_ptr(), glb);
+    }
+    Ok(())
+}
+
+/// The message a [`Doorbell`] sends.
+const DOORBELL: &str = "$atomvm_port_doorbell";
+
+/// "Data is waiting": lets another thread (a drain thread) get a port to run on the VM
+/// thread, without ever having more than one such message in flight.
+///
+/// The thread calls [`ring`](Self::ring) after it queued data; the port's
+/// [`Port::info`](super::Port::info) calls [`answer`](Self::answer) on each message and, when it
+/// is the doorbell, takes all the queued data and sends it with
+/// [`Open::send`](super::Open::send). Data queued after `answer` rings again.
+#[derive(Debug)]
+pub struct Doorbell {
+    pending: AtomicBool,
+}
+
+impl Doorbell {
+    /// Not rung.
+    pub const fn new() -> Self {
+        Self {
+            pending: AtomicBool::new(false),
+        }
+    }
+
+    /// Sends the doorbell message to `port` unless one is already on its way.
+    pub fn ring(&self, mailer: &Mailer, port: Pid) -> Result<(), Error> {
+        if self.pending.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let r = mailer.send(port, &crate::encode::atom(DOORBELL));
+        if r.is_err() {
+            self.pending.store(false, Ordering::Release);
+        }
+        r
+    }
+
+    /// Whether `msg` is the doorbell; if so, the next [`ring`](Self::ring) sends again. Call
+    /// it before taking the data.
+    pub fn answer(&self, msg: VmTerm<'_>) -> bool {
+        let rung = msg.is_atom(DOORBELL);
+        if rung {
+            self.pending.store(false, Ordering::Release);
+        }
+        rung
+    }
+
+    /// Forgets a message in flight (to a port that closed): the next `ring` sends.
+    pub fn reset(&self) {
+        self.pending.store(false, Ordering::Release);
+    }
+}
+
+impl Default for Doorbell {
+    fn default() -> Self {
+        Self::new()
     }
 }

@@ -15,13 +15,13 @@
 //!   `CONFIG_ATOMVM_PORT_TOUCH_DRAIN_PRIORITY`, stack
 //!   `CONFIG_ATOMVM_PORT_TOUCH_DRAIN_STACK_SIZE`) → [`atomvm_touch_drain_main`]: waits on the
 //!   semaphore, runs [`drain_step`] (one I2C frame read with the `ft5x06` driver) or
-//!   [`drain_input`] (the bridge's events through an [`InputTracker`]), then, if
-//!   anyone subscribed, takes the ring's events and, with the mutex released, sends them as
-//!   `{touch_events, [Event, ...]}` batches of at most `max_batch` with [`Mailer::send`],
-//!   waiting after each send until the VM took it (AtomVM's queue of messages from other
-//!   threads is a stack: without the wait, batches queued together arrive reversed).
-//!   Without subscribers the events stay in the ring for `read_events`;
-//! * **VM thread**: the port commands.
+//!   [`drain_input`] (the bridge's events through an [`InputTracker`]) into the event ring;
+//!   if anyone subscribed, it rings the port's [`Doorbell`] (one message in flight at most);
+//! * **VM thread**: the port commands, and on the doorbell ([`Port::info`]) the delivery: all
+//!   of the ring's events as `{touch_events, [Event, ...]}` batches of at most `max_batch`,
+//!   oldest first, to every subscriber, sent with [`Open::send`], which keeps them in order
+//!   (AtomVM hands messages sent from other threads over newest first). Without subscribers
+//!   the events stay in the ring for `read_events`.
 //!
 //! The port state shared by the drain thread and the VM thread (queue consumer, ring ends,
 //! tracker, device, subscribers) sits behind one `k_mutex` (the glue's). Only one `touch` port
@@ -37,12 +37,14 @@ use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::ptr;
 use core::sync::atomic::{
-    AtomicBool, AtomicI32, AtomicPtr, AtomicU32,
-    Ordering::{Acquire, Relaxed},
+    AtomicI32, AtomicPtr, AtomicU32,
+    Ordering::Relaxed,
 };
 
 use atomvm_port::encode::atom;
-use atomvm_port::vm::{sys, Call, Mailer, Open, Pid, Port, PortDriver, Replied, VmRequest, VmTerm};
+use atomvm_port::vm::{
+    sys, Call, Doorbell, Mailer, Open, Pid, Port, PortDriver, Replied, VmRequest, VmTerm,
+};
 use atomvm_port::Error;
 use embedded_hal::i2c::{ErrorKind, ErrorType, Operation};
 use ft5x06::{Config, Ft5x06, Transform, Variant};
@@ -100,7 +102,6 @@ mod glue {
         pub fn atomvm_touch_wait();
         pub fn atomvm_touch_lock();
         pub fn atomvm_touch_unlock();
-        pub fn atomvm_touch_sleep_us(us: u32);
         /// One I2C transfer to the controller: write `w` (may be empty) then read `r` (may be
         /// empty), with a repeated start between. 0 or a negative errno.
         pub fn atomvm_touch_i2c(w: *const u8, wlen: usize, r: *mut u8, rlen: usize) -> i32;
@@ -215,6 +216,8 @@ struct Shared {
     format: Format,
     batcher: Batcher,
     mailer: Option<Mailer>,
+    /// The open port's pid (known from the first command; subscribing is one).
+    port_pid: Option<Pid>,
     reads: u32,
     read_errors: u32,
     events: u32,
@@ -256,6 +259,7 @@ fn with<R>(f: impl FnOnce(&mut Shared) -> R) -> Option<R> {
                     format: Format::Seed,
                     batcher: Batcher::default(),
                     mailer: None,
+                    port_pid: None,
                     reads: 0,
                     read_errors: 0,
                     events: 0,
@@ -338,7 +342,9 @@ impl Shared {
         self.input.drain_into(&mut buf);
     }
 
-    fn drain(&mut self, out: &mut [TouchEvent]) -> Option<Outbox> {
+    /// One wakeup of the drain thread: reads the controller or the bridge's queue into the
+    /// ring; with subscribers and events waiting, returns whom to ring.
+    fn drain(&mut self) -> Option<(Mailer, Pid)> {
         match self.source.as_mut() {
             None => {
                 self.discard_ready();
@@ -377,85 +383,28 @@ impl Shared {
                 self.discard_input();
             }
         }
-        if self.subscribers.is_empty() {
+        if self.subscribers.is_empty() || self.reader.is_empty() {
             return None;
         }
-        let mailer = self.mailer?;
-        let n = self.reader.read_into(out);
-        (n > 0).then(|| Outbox {
-            n,
-            format: self.format,
-            batcher: self.batcher,
-            to: self.subscribers.iter().collect(),
-            mailer,
-            generation: GENERATION.load(Relaxed),
-        })
+        Some((self.mailer?, self.port_pid?))
     }
-}
 
-/// Batches to send once the mutex is released.
-struct Outbox {
-    n: usize,
-    format: Format,
-    batcher: Batcher,
-    to: heapless::Vec<Pid, MAX_SUBSCRIBERS>,
-    mailer: Mailer,
-    generation: u32,
-}
-
-/// Bumped by every open and close: a sender stops when it changes.
-static GENERATION: AtomicU32 = AtomicU32::new(0);
-/// The drain thread is sending (outside the mutex).
-static SENDING: AtomicBool = AtomicBool::new(false);
-
-/// Waits (bounded, 100 ms) until the VM has taken the messages sent from tasks.
-///
-/// AtomVM queues messages from other threads on a stack (`message_queue`) that the scheduler
-/// empties head first, so two messages queued before it runs arrive in reverse order.
-/// Waiting after each batch keeps a subscriber's batches in order.
-fn wait_taken(generation: u32) {
-    // SAFETY: reads the platform's pointer to the running VM (null when none).
-    let glb = unsafe { sys::atomvm_zephyr_global() };
-    if glb.is_null() {
-        return;
-    }
-    for _ in 0..1000 {
-        // SAFETY: `message_queue` is an atomic pointer field of the live global context; it is
-        // only loaded here.
-        let pending = unsafe {
-            let field = ptr::addr_of!((*glb).message_queue).cast::<AtomicPtr<c_void>>();
-            !(*field).load(Acquire).is_null()
+    /// On the VM thread: takes up to `out.len()` events with what is needed to send them
+    /// (none without subscribers: they stay for `read_events`).
+    fn take(&mut self, out: &mut [TouchEvent]) -> (usize, Format, Batcher, Recipients) {
+        let n = if self.subscribers.is_empty() {
+            0
+        } else {
+            self.reader.read_into(out)
         };
-        if !pending || GENERATION.load(Relaxed) != generation {
-            return;
-        }
-        // SAFETY: k_usleep in thread context.
-        unsafe { glue::atomvm_touch_sleep_us(100) };
+        (n, self.format, self.batcher, self.subscribers.iter().collect())
     }
 }
 
-impl Outbox {
-    /// Sends `events` in batches, oldest first, to every subscriber, while the port that
-    /// produced them stays open.
-    fn send(&self, events: &[TouchEvent]) {
-        for chunk in self.batcher.batches(events.get(..self.n).unwrap_or(&[])) {
-            let batch = Batch {
-                events: chunk,
-                format: self.format,
-            };
-            for &p in &self.to {
-                if GENERATION.load(Relaxed) != self.generation {
-                    return;
-                }
-                // A dead receiver drops the message; its monitor removes it.
-                if let Err(e) = self.mailer.send(p, &batch) {
-                    log::error!("touch: sending a batch failed: {e}");
-                }
-                wait_taken(self.generation);
-            }
-        }
-    }
-}
+type Recipients = heapless::Vec<Pid, MAX_SUBSCRIBERS>;
+
+/// Rung by the drain thread when subscribers have events waiting.
+static DOORBELL: Doorbell = Doorbell::new();
 
 /// The drain thread's body (started by the glue at boot; it sleeps until an interrupt).
 #[no_mangle]
@@ -463,12 +412,11 @@ extern "C" fn atomvm_touch_drain_main() {
     loop {
         // SAFETY: k_sem_take(K_FOREVER) on the glue's semaphore, in thread context.
         unsafe { glue::atomvm_touch_wait() };
-        let mut out = [EMPTY_EVENT; RING_DEPTH];
-        SENDING.store(true, Relaxed);
-        if let Some(outbox) = with(|s| s.drain(&mut out)).flatten() {
-            outbox.send(&out);
+        if let Some((mailer, port)) = with(Shared::drain).flatten() {
+            if let Err(e) = DOORBELL.ring(&mailer, port) {
+                log::error!("touch: cannot notify the port: {e}");
+            }
         }
-        SENDING.store(false, Relaxed);
     }
 }
 
@@ -604,7 +552,8 @@ impl Port for Touch {
             READY.reset_stats();
             INPUT.reset_stats();
             INTERRUPTS.store(0, Relaxed);
-            GENERATION.fetch_add(1, Relaxed);
+            // A doorbell still on its way went to a previous port.
+            DOORBELL.reset();
             s.tracker = Tracker::new(transform(&info));
             s.input_tracker = InputTracker::new();
             s.source = Some(source);
@@ -633,6 +582,34 @@ impl Port for Touch {
             return Err(Error::IO.at("int"));
         }
         Ok(Touch { glb: cx.global() })
+    }
+
+    fn info(&mut self, cx: &mut Open, msg: VmTerm<'_>) {
+        if !DOORBELL.answer(msg) {
+            return;
+        }
+        // Everything the ring holds, oldest first; the mutex is not held while sending.
+        let mut buf = [EMPTY_EVENT; MAX_BATCH];
+        loop {
+            let Some((n, format, batcher, to)) = with(|s| s.take(&mut buf)) else {
+                return;
+            };
+            if n == 0 {
+                return;
+            }
+            for chunk in batcher.batches(buf.get(..n).unwrap_or(&[])) {
+                let batch = Batch {
+                    events: chunk,
+                    format,
+                };
+                for &p in &to {
+                    // A dead receiver drops the message; its monitor removes it.
+                    if let Err(e) = cx.send(p, &batch) {
+                        log::error!("touch: sending a batch failed: {e}");
+                    }
+                }
+            }
+        }
     }
 
     fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
@@ -688,7 +665,9 @@ impl Port for Touch {
             req.args::<0>()?;
             let p = call.caller().ok_or(Error::BADARG)?;
             let glb = self.glb;
+            let me = call.port_pid();
             with(|s| -> Result<(), Error> {
+                s.port_pid = Some(me);
                 if s.subscribers.contains(p) {
                     return Ok(());
                 }
@@ -731,20 +710,12 @@ impl Drop for Touch {
     fn drop(&mut self) {
         // SAFETY: our glue.
         unsafe { glue::atomvm_touch_enable(false) };
-        // Stop a sender of this port's batches and wait for it (it checks between sends).
-        GENERATION.fetch_add(1, Relaxed);
-        for _ in 0..100 {
-            if !SENDING.load(Relaxed) {
-                break;
-            }
-            // SAFETY: k_usleep on the VM thread.
-            unsafe { glue::atomvm_touch_sleep_us(100) };
-        }
         let res = MONITOR_RES.swap(ptr::null_mut(), Relaxed);
         let glb = self.glb;
         with(|s| {
             s.source = None;
             s.mailer = None;
+            s.port_pid = None;
             loop {
                 let first = s.subscribers.iter().next();
                 let Some(p) = first else { break };
