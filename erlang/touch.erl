@@ -1,11 +1,14 @@
 %% SPDX-License-Identifier: Apache-2.0
 %%
-%% @doc The `touch' port (src/ports/touch): touch events of an FT5x06-family controller.
+%% @doc The `touch' port (src/ports/touch): touch events of a touch screen.
 %%
-%% The controller is the one the first `atomvm,touch-port' devicetree node names (its
-%% `controller' phandle, `int-gpios' and touchscreen-common properties: size, inversion, swap).
-%% Its INT interrupt queues a timestamp; a drain thread reads the controller over I2C, turns
-%% the frames into down / move / up events and keeps them in a ring of 32 events.
+%% Screens are `atomvm,touch-port' devicetree nodes; the option `{device, Name}' picks one by
+%% node label or node name, else the chosen `atomvm,touch' node is used, else the first one.
+%% A screen either has an FT5x06-family controller read by the port's Rust driver (its INT
+%% interrupt queues a timestamp, a drain thread reads the controller over I2C and applies the
+%% node's touchscreen-common properties: size, inversion, swap), or, with `input-bridge', any
+%% controller with a Zephyr input driver, whose input events the drain thread turns into the
+%% same events. Events wait in a ring (CONFIG_ATOMVM_PORT_TOUCH_RING_DEPTH, 32 by default).
 %%
 %% Events are either pulled with {@link read_events/1} or pushed to subscribers
 %% ({@link subscribe/1}) as `{touch_events, [Event, ...]}' messages of at most `max_batch'
@@ -17,7 +20,8 @@
 %% is a lift) or `{touch, Id, Kind, X, Y, Pressure, Timestamp}' (format `full', `Kind' one of
 %% `down', `move', `up'). Timestamps are microseconds of uptime (the INT edge).
 %%
-%% Only one `touch' port can be open at a time.
+%% Controllers without pressure (Zephyr's input drivers report none) give pressure 1 while
+%% touching. Only one `touch' port can be open at a time.
 -module(touch).
 
 -export([
@@ -30,7 +34,8 @@
     close/1
 ]).
 
--type option() :: {format, seed | full} | {max_batch, 1..64}.
+-type option() ::
+    {format, seed | full} | {max_batch, 1..64} | {device, atom() | string() | binary()}.
 -type event() ::
     {touch, X :: non_neg_integer(), Y :: non_neg_integer(), Pressure :: 0..255,
         Timestamp :: non_neg_integer()}
@@ -45,8 +50,9 @@ open() ->
     open([]).
 
 %% @doc Opens the port and links it to the caller. Options: `{format, seed | full}' (default
-%% `seed'), `{max_batch, 1..64}' (default 16). Unknown or bad options, a missing or busy
-%% device give `{error, badarg}' (the reason is logged).
+%% `seed'), `{max_batch, 1..64}' (default 16), `{device, Name}' (a node label or node name of
+%% an `atomvm,touch-port' node, e.g. `touch_port' or "touch-port"). Unknown or bad options,
+%% an unknown, unready or busy device give `{error, badarg}' (the reason is logged).
 -spec open([option()] | #{atom() => term()}) -> {ok, port()} | {error, term()}.
 open(Options) ->
     try open_port({spawn, "touch"}, Options) of
@@ -65,7 +71,9 @@ read_events(Port) ->
 %% @doc Counters since the port opened:
 %% `{stats, [{dropped, D}, {pushed, P}, {high_water, H}, {delivered, N}, {events, E},
 %% {interrupts, I}, {irq_dropped, Q}, {irq_taken, T}, {reads, R}, {read_errors, RE},
-%% {subscribers, S}]}'. `pushed' counts events offered to the ring, so once it is empty
+%% {inputs, IN}, {input_dropped, ID}, {subscribers, S}]}' (`inputs': input events taken from
+%% the bridge; `input_dropped': lost to its full queue). `pushed' counts events offered to
+%% the ring, so once it is empty
 %% `pushed =:= delivered + dropped'; `interrupts =:= irq_taken + irq_dropped' once the drain
 %% thread caught up (`irq_dropped': INT edges lost to a full interrupt queue, harmless, since
 %% the next read returns the current state).
@@ -84,7 +92,7 @@ subscribe(Port) ->
 unsubscribe(Port) ->
     port:call(Port, unsubscribe).
 
-%% @doc Closes the port: the interrupt is disabled, the subscribers are dropped.
+%% @doc Closes the port: the interrupt (or the bridge) is disabled, the subscribers dropped.
 -spec close(port()) -> ok | {error, term()}.
 close(Port) ->
     port:call(Port, close).

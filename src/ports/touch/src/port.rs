@@ -36,10 +36,7 @@
 use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::ptr;
-use core::sync::atomic::{
-    AtomicI32, AtomicPtr, AtomicU32,
-    Ordering::Relaxed,
-};
+use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, Ordering::Relaxed};
 
 use atomvm_port::encode::atom;
 use atomvm_port::vm::{
@@ -397,7 +394,12 @@ impl Shared {
         } else {
             self.reader.read_into(out)
         };
-        (n, self.format, self.batcher, self.subscribers.iter().collect())
+        (
+            n,
+            self.format,
+            self.batcher,
+            self.subscribers.iter().collect(),
+        )
     }
 }
 
