@@ -256,7 +256,13 @@ fn cases(t: &mut Tally) {
         // SAFETY: plain C helper.
         unsafe { ft_test_reset_counts() };
         for i in 0..10u16 {
-            let p = pt(100 + 37 * i, 4000 - 111 * i, (i % 10) as u8, CONTACT, i as u8);
+            let p = pt(
+                100 + 37 * i,
+                4000 - 111 * i,
+                (i % 10) as u8,
+                CONTACT,
+                i as u8,
+            );
             set_points(&[p]);
             {
                 // Arm the interrupt (first poll), then raise INT from a timer ISR.
@@ -286,7 +292,11 @@ fn cases(t: &mut Tally) {
                 ft5x06_emul_frame_reads(emul()),
             )
         };
-        eq("(interrupts, raises, frame reads)", (ints, raises, reads), (10, 10, 10))
+        eq(
+            "(interrupts, raises, frame reads)",
+            (ints, raises, reads),
+            (10, 10, 10),
+        )
     });
     t.case("async_driver", || {
         // SAFETY: plain setter.

@@ -116,10 +116,7 @@ impl Port for TouchEmul {
                 let [_, n, p] = req.args::<3>()?;
                 [n, p]
             };
-            let (n, period) = (
-                n.int_in(1u32..=100_000)?,
-                period.int_in(10u32..=1_000_000)?,
-            );
+            let (n, period) = (n.int_in(1u32..=100_000)?, period.int_in(10u32..=1_000_000)?);
             // SAFETY: plain C helper.
             unsafe { touch_emul_flood(bridge, n, period) };
             call.reply(&())
@@ -147,7 +144,6 @@ impl Port for TouchEmul {
             // SAFETY: plain C helper.
             unsafe { touch_emul_bench_mark() };
             call.reply(&())
-
         } else if req.is("flood_status") {
             req.args::<0>()?;
             // SAFETY: plain C helpers.
