@@ -16,11 +16,15 @@ use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 use embedded_hal_async::digital::Wait;
 use ft5x06::{
     ChipId, Config, Error, Event, Frame, Ft5x06, Ft5x06Async, InvalidData, TouchPoint, Transform,
     Variant,
 };
+
+use isr_queue::{Notify, SpscQueue};
+use touch_port::{drain_step, on_data_ready, DataReady, EventRing, Kind, Tracker, EMPTY_EVENT};
 use zephyr::printkln;
 use zephyr_hal::gpio::Input;
 use zephyr_hal::i2c::I2c;
@@ -43,6 +47,7 @@ extern "C" {
     fn ft_test_int_count() -> u32;
     fn ft_test_raise_count() -> u32;
     fn ft_test_reset_counts();
+    fn ft_test_int_enable(on: bool) -> i32;
     fn ft5x06_emul_set_points(target: *const c_void, pts: *const EmulPoint, n: usize) -> i32;
     fn ft5x06_emul_reg(target: *const c_void, reg: u8) -> u8;
     fn ft5x06_emul_set_reg(target: *const c_void, reg: u8, value: u8);
@@ -151,6 +156,56 @@ fn expected(p: &EmulPoint) -> TouchPoint {
 fn check_frame(frame: &Frame, want: &[EmulPoint]) -> Res {
     let want: Vec<TouchPoint> = want.iter().map(expected).collect();
     eq("points", frame.points(), &want[..])
+}
+
+/// The touch port's interrupt path, as the port runs it, with this test's INT ISR.
+static READY: SpscQueue<DataReady, 8> = SpscQueue::new();
+static RING: EventRing<16> = EventRing::new();
+static PIPELINE: AtomicBool = AtomicBool::new(false);
+static WAKEUPS: AtomicU32 = AtomicU32::new(0);
+
+/// The drain thread's wakeup; here a count (the test drains after each ISR it waited for).
+struct CountWake;
+
+impl Notify for CountWake {
+    fn notify(&self) {
+        WAKEUPS.fetch_add(1, Relaxed);
+    }
+}
+
+/// The port's wakeup after a drain step queued events.
+static PORT_WAKEUPS: AtomicU32 = AtomicU32::new(0);
+
+struct PortWake;
+
+impl Notify for PortWake {
+    fn notify(&self) {
+        PORT_WAKEUPS.fetch_add(1, Relaxed);
+    }
+}
+
+/// Called by support.c's INT callback, in ISR context.
+#[no_mangle]
+extern "C" fn ft_test_on_int(timestamp_us: u64) {
+    if PIPELINE.load(Relaxed) {
+        on_data_ready(&READY, timestamp_us, &CountWake);
+    }
+}
+
+/// Raises INT from a timer ISR and waits (bounded) until that ISR ran.
+fn raise_from_isr() -> Res {
+    // SAFETY: plain C helpers.
+    let before = unsafe { ft_test_raise_count() };
+    // SAFETY: as above.
+    unsafe { ft_test_raise_later(1) };
+    for _ in 0..1000 {
+        // SAFETY: plain C helper.
+        if unsafe { ft_test_raise_count() } != before {
+            return Ok(());
+        }
+        zephyr::time::sleep(zephyr::time::Duration::millis_at_least(1));
+    }
+    Err(String::from("the timer never raised INT"))
 }
 
 fn cases(t: &mut Tally) {
@@ -297,6 +352,103 @@ fn cases(t: &mut Tally) {
             (ints, raises, reads),
             (10, 10, 10),
         )
+    });
+    t.case("pipeline_isr_queue_drain_ring", || {
+        let mut touch = driver(Config::new(Variant::Ft5x06));
+        touch.init().map_err(err)?;
+        let mut ready = READY.claim_consumer().ok_or("queue consumer taken")?;
+        let mut ring = RING.writer().ok_or("ring writer taken")?;
+        let mut reader = RING.reader().ok_or("ring reader taken")?;
+        let mut tracker = Tracker::new(Transform::new(0, 0));
+        // SAFETY: plain C helper.
+        unsafe { ft_test_reset_counts() };
+        PIPELINE.store(true, Relaxed);
+        // SAFETY: plain C helper.
+        ensure!(unsafe { ft_test_int_enable(true) } == 0, "cannot arm INT");
+        let mut run = || -> Res {
+            // One INT per change, drained after each: a down and five moves.
+            for i in 0..6u16 {
+                set_points(&[pt(
+                    200 + 10 * i,
+                    100,
+                    3,
+                    if i == 0 { DOWN } else { CONTACT },
+                    9,
+                )]);
+                raise_from_isr()?;
+                let c = drain_step(
+                    &mut ready,
+                    || touch.read_frame(),
+                    &mut tracker,
+                    &mut ring,
+                    &PortWake,
+                )
+                .map_err(|e| format!("read: {:?}", e.error))?;
+                eq(
+                    "(ready, reads, events, dropped)",
+                    (c.ready, c.reads, c.events, c.dropped),
+                    (1, 1, 1, 0),
+                )?;
+            }
+            // Twelve INTs before the drain thread runs: 8 queued, 4 dropped, one read.
+            for i in 0..12u16 {
+                set_points(&[pt(300 + i, 100, 3, CONTACT, 9)]);
+                raise_from_isr()?;
+            }
+            let q = READY.stats();
+            // `pushed` counts every offer, as the ring does.
+            eq("(queue pushed, dropped)", (q.pushed, q.dropped), (18, 4))?;
+            let c = drain_step(
+                &mut ready,
+                || touch.read_frame(),
+                &mut tracker,
+                &mut ring,
+                &PortWake,
+            )
+            .map_err(|e| format!("read: {:?}", e.error))?;
+            eq(
+                "coalesced (ready, reads, events)",
+                (c.ready, c.reads, c.events),
+                (8, 1, 1),
+            )?;
+            // The lift.
+            set_points(&[]);
+            raise_from_isr()?;
+            drain_step(
+                &mut ready,
+                || touch.read_frame(),
+                &mut tracker,
+                &mut ring,
+                &PortWake,
+            )
+            .map_err(|e| format!("read: {:?}", e.error))?;
+            let mut out = [EMPTY_EVENT; 16];
+            let n = reader.read_into(&mut out);
+            let got: Vec<(Kind, u16, u16)> = out[..n].iter().map(|e| (e.kind, e.x, e.y)).collect();
+            let mut want = alloc::vec![(Kind::Down, 200, 100)];
+            want.extend((1..6).map(|i| (Kind::Move, 200 + 10 * i, 100)));
+            want.push((Kind::Move, 311, 100));
+            want.push((Kind::Up, 311, 100));
+            eq("events", got, want)?;
+            ensure!(
+                out[..n]
+                    .windows(2)
+                    .all(|w| w[0].timestamp_us <= w[1].timestamp_us),
+                "timestamps go back"
+            );
+            // Every edge woke the drain thread once, except the four the full queue dropped.
+            eq("wakeups", WAKEUPS.load(Relaxed), 6 + 8 + 1)?;
+            // One port wakeup per drain step that queued events.
+            eq("port wakeups", PORT_WAKEUPS.load(Relaxed), 6 + 1 + 1)?;
+            // SAFETY: plain C helpers.
+            let reads = unsafe { ft5x06_emul_frame_reads(emul()) };
+            eq("frame reads", reads, 6 + 1 + 1)
+        };
+        let r = run();
+        PIPELINE.store(false, Relaxed);
+        // SAFETY: plain C helper.
+        unsafe { ft_test_int_enable(false) };
+        r
     });
     t.case("async_driver", || {
         // SAFETY: plain setter.

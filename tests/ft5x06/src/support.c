@@ -6,6 +6,8 @@
  * delivers (a gpio_callback on the INT pin, next to the one zephyr-hal's Wait adds).
  */
 
+#include <stdbool.h>
+
 #include <zephyr/device.h>
 #include <zephyr/drivers/emul.h>
 #include <zephyr/drivers/gpio.h>
@@ -42,12 +44,23 @@ void ft_test_raise_later(int ms)
 	k_timer_start(&raise_timer, K_MSEC(ms), K_NO_WAIT);
 }
 
+/* The touch pipeline's ISR body (src/lib.rs): a wait-free push while its case runs. */
+void ft_test_on_int(uint64_t timestamp_us);
+
 static void int_fired(const struct device *port, struct gpio_callback *cb, gpio_port_pins_t pins)
 {
 	ARG_UNUSED(port);
 	ARG_UNUSED(cb);
 	ARG_UNUSED(pins);
 	atomic_inc(&int_count);
+	ft_test_on_int(k_ticks_to_us_floor64(k_uptime_ticks()));
+}
+
+/* Arms (or disarms) the INT interrupt, edge to active, as the touch port does. */
+int ft_test_int_enable(bool on)
+{
+	return gpio_pin_interrupt_configure_dt(&int_gpio,
+					       on ? GPIO_INT_EDGE_TO_ACTIVE : GPIO_INT_DISABLE);
 }
 
 uint32_t ft_test_int_count(void)
