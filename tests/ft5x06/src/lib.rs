@@ -192,6 +192,17 @@ extern "C" fn ft_test_on_int(timestamp_us: u64) {
     }
 }
 
+/// One step of the touch port's drain thread: the pending INTs, one frame read, the events.
+fn drain(
+    ready: &mut isr_queue::Consumer<'static, DataReady, 8>,
+    touch: &mut Ft5x06<I2c>,
+    tracker: &mut Tracker,
+    ring: &mut touch_port::RingWriter<'static, 16>,
+) -> Result<touch_port::DrainCounts, String> {
+    drain_step(ready, || touch.read_frame(), tracker, ring, &PortWake)
+        .map_err(|e| format!("read: {:?}", e.error))
+}
+
 /// Raises INT from a timer ISR and waits (bounded) until that ISR ran.
 fn raise_from_isr() -> Res {
     // SAFETY: plain C helpers.
@@ -376,14 +387,7 @@ fn cases(t: &mut Tally) {
                     9,
                 )]);
                 raise_from_isr()?;
-                let c = drain_step(
-                    &mut ready,
-                    || touch.read_frame(),
-                    &mut tracker,
-                    &mut ring,
-                    &PortWake,
-                )
-                .map_err(|e| format!("read: {:?}", e.error))?;
+                let c = drain(&mut ready, &mut touch, &mut tracker, &mut ring)?;
                 eq(
                     "(ready, reads, events, dropped)",
                     (c.ready, c.reads, c.events, c.dropped),
@@ -398,14 +402,7 @@ fn cases(t: &mut Tally) {
             let q = READY.stats();
             // `pushed` counts every offer, as the ring does.
             eq("(queue pushed, dropped)", (q.pushed, q.dropped), (18, 4))?;
-            let c = drain_step(
-                &mut ready,
-                || touch.read_frame(),
-                &mut tracker,
-                &mut ring,
-                &PortWake,
-            )
-            .map_err(|e| format!("read: {:?}", e.error))?;
+            let c = drain(&mut ready, &mut touch, &mut tracker, &mut ring)?;
             eq(
                 "coalesced (ready, reads, events)",
                 (c.ready, c.reads, c.events),
@@ -414,14 +411,7 @@ fn cases(t: &mut Tally) {
             // The lift.
             set_points(&[]);
             raise_from_isr()?;
-            drain_step(
-                &mut ready,
-                || touch.read_frame(),
-                &mut tracker,
-                &mut ring,
-                &PortWake,
-            )
-            .map_err(|e| format!("read: {:?}", e.error))?;
+            drain(&mut ready, &mut touch, &mut tracker, &mut ring)?;
             let mut out = [EMPTY_EVENT; 16];
             let n = reader.read_into(&mut out);
             let got: Vec<(Kind, u16, u16)> = out[..n].iter().map(|e| (e.kind, e.x, e.y)).collect();
