@@ -10,15 +10,20 @@
 %% microseconds, each time with the contact moved, ?FLOOD times; a run counts if every move
 %% arrived as an event (none coalesced or dropped) at the default depths, and its rate is
 %% ?FLOOD over the wall time from the first raise to the last event received. native_sim's
-%% clock stands still while threads compute, so once P is shorter than the work per event the
-%% interrupts come back to back: the best zero-loss rate is what the path sustains.
+%% clock stands still while threads compute, so with P shorter than the work per event the
+%% interrupts come back to back and the rate is what the path sustains: the median of
+%% ?REPEATS such runs per path, interleaved.
 -module(touch_bench).
 -export([start/0]).
 
 -define(WARMUP, 20).
 -define(SAMPLES, 300).
 -define(FLOOD, 256).
--define(PERIODS, [1000, 500, 250, 125, 64, 32, 16]).
+-define(PATHS, [{main, touch_port}, {bridge, touch_input}]).
+-define(SWEEP, [1000, 250, 64]).
+%% Shorter than either path's work per event: the interrupts come back to back.
+-define(BACK_TO_BACK, 16).
+-define(REPEATS, 5).
 
 start() ->
     E = open_port({spawn, "touch_emul"}, []),
@@ -30,8 +35,7 @@ start() ->
     report_latency("input", LI),
     io:format("BENCH latency median driver/input x1000: ~p~n",
               [median(LD) * 1000 div max(1, median(LI))]),
-    RD = rate(E, main, touch_port),
-    RI = rate(E, bridge, touch_input),
+    {RD, RI} = rates(E),
     io:format("BENCH rate sustained, zero loss: driver ~p events/s, input ~p events/s, "
               "driver/input x1000: ~p~n", [RD, RI, RD * 1000 div max(1, RI)]),
     port:call(E, close),
@@ -70,23 +74,25 @@ report_latency(Name, Ns) ->
     io:format("BENCH latency ~s: n ~p, min ~s us, median ~s us, p90 ~s us, max ~s us~n",
               [Name, length(S), us(hd(S)), us(pct(S, 50)), us(pct(S, 90)), us(lists:last(S))]).
 
-%% The highest rate (events/s) of ?PERIODS at which all ?FLOOD moves arrived.
-rate(E, Target, Device) ->
-    lists:foldl(
-        fun(Period, Best) ->
-            {Raised, Got, Dropped, Ns} = flood(E, Target, Device, Period),
-            Rate = ?FLOOD * 1000000000 div max(1, Ns),
-            io:format("BENCH rate ~s period ~p us: raised ~p, received ~p, ring dropped ~p, "
-                      "~s us, ~p events/s~n",
-                      [name(Target), Period, Raised, Got, Dropped, us(Ns), Rate]),
-            case Got =:= ?FLOOD andalso Raised =:= ?FLOOD andalso Dropped =:= 0 of
-                true -> max(Best, Rate);
-                false -> Best
-            end
-        end,
-        0,
-        ?PERIODS
-    ).
+%% Floods at a few periods (zero loss expected), then ?REPEATS back-to-back floods of each path,
+%% interleaved so both see the same machine; returns the median rate of each, 0 for a run
+%% that lost a move.
+rates(E) ->
+    _ = [flood_rate(E, Path, P) || P <- ?SWEEP, Path <- ?PATHS],
+    Runs = [[flood_rate(E, Path, ?BACK_TO_BACK) || Path <- ?PATHS]
+            || _ <- lists:seq(1, ?REPEATS)],
+    {median([D || [D, _] <- Runs]), median([I || [_, I] <- Runs])}.
+
+flood_rate(E, {Target, Device}, Period) ->
+    {Raised, Got, Dropped, Ns} = flood(E, Target, Device, Period),
+    Rate = ?FLOOD * 1000000000 div max(1, Ns),
+    io:format("BENCH rate ~s period ~p us: raised ~p, received ~p, ring dropped ~p, "
+              "~s us, ~p events/s~n",
+              [name(Target), Period, Raised, Got, Dropped, us(Ns), Rate]),
+    case Got =:= ?FLOOD andalso Raised =:= ?FLOOD andalso Dropped =:= 0 of
+        true -> Rate;
+        false -> 0
+    end.
 
 flood(E, Target, Device, Period) ->
     {ok, P} = touch:open([{device, Device}]),
