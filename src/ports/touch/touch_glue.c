@@ -129,8 +129,15 @@ static const size_t default_screen = DT_INST_FOREACH_STATUS_OKAY(IS_DEFAULT) 0;
 static const size_t default_screen;
 #endif
 
-/* The screen a port has open, or NULL. Written on the VM thread, read by the callbacks. */
-static const struct screen *selected;
+/* The screen a port has open (struct screen *), or NULL. Written on the VM thread, read by
+ * the callbacks and the drain thread.
+ */
+static atomic_ptr_t selected;
+
+static const struct screen *selected_screen(void)
+{
+	return atomic_ptr_get(&selected);
+}
 static atomic_t reset_done;
 K_SEM_DEFINE(atomvm_touch_sem, 0, 1);
 K_MUTEX_DEFINE(atomvm_touch_mutex);
@@ -224,7 +231,7 @@ int atomvm_touch_select(const char *name, size_t len, struct atomvm_touch_info *
 	}
 #endif
 	*info = s->info;
-	selected = s;
+	atomic_ptr_set(&selected, (void *)s);
 	return 0;
 }
 
@@ -234,7 +241,7 @@ static atomic_t bridge_enabled;
 static void bridge_event(struct input_event *evt, void *user_data)
 {
 	ARG_UNUSED(user_data);
-	const struct screen *s = selected;
+	const struct screen *s = selected_screen();
 
 	if (!atomic_get(&bridge_enabled) || s == NULL || !s->info.input_bridge ||
 	    evt->dev != s->controller) {
@@ -250,7 +257,7 @@ INPUT_CALLBACK_DEFINE(NULL, bridge_event, NULL);
 /* Starts (`true`) or stops the selected screen's events: its INT interrupt, or the bridge. */
 int atomvm_touch_enable(bool on)
 {
-	const struct screen *s = selected;
+	const struct screen *s = selected_screen();
 
 	if (s == NULL) {
 		return -ENODEV;
@@ -297,7 +304,7 @@ int atomvm_touch_enable(bool on)
 int atomvm_touch_i2c(const uint8_t *w, size_t wlen, uint8_t *r, size_t rlen)
 {
 #ifdef CONFIG_I2C
-	const struct screen *s = selected;
+	const struct screen *s = selected_screen();
 
 	if (s == NULL || s->info.input_bridge) {
 		return -ENODEV;
