@@ -10,6 +10,9 @@
 #              [DEPENDS <file>...]       # extra inputs, e.g. .hrl headers
 #              [NO_EMBED])               # only build <name>.avm, no Zephyr target needed
 #
+# The Erlang modules of the ports enabled in Kconfig (src/ports/<name>/<name>.erl, declared with
+# atomvm_port()) are added to SOURCES; an app's own module of the same name wins.
+#
 # Produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.avm (target <name>_avm, path in <name>_AVM).
 # Unless NO_EMBED, the archive is linked into Zephyr's `app` as
 #   const uint8_t atomvm_app_avm[] (4-byte aligned) and const size_t atomvm_app_avm_len,
@@ -162,6 +165,17 @@ function(atomvm_app)
   if(NOT ARG_START)
     list(GET modules 0 ARG_START)
   endif()
+  # The Erlang modules of the ports enabled in Kconfig (atomvm_port()), unless the app brings
+  # its own module of that name.
+  get_property(port_sources GLOBAL PROPERTY ATOMVM_PORTS_ERLANG)
+  foreach(s IN LISTS port_sources)
+    cmake_path(GET s STEM LAST_ONLY m)
+    if(NOT m IN_LIST modules)
+      list(APPEND sources ${s})
+      list(APPEND modules ${m})
+      list(APPEND beams ${dir}/${m}.beam)
+    endif()
+  endforeach()
 
   set(include_flags "")
   if(ARG_LIBS)  # apps may include AtomVM's headers (libs/include) along with its libraries
