@@ -5,13 +5,17 @@
 //! Levels are *logical*: "high" means active as devicetree describes the pin (an
 //! `GPIO_ACTIVE_LOW` pin reads high when the line is low), so rising/falling edges are
 //! to-active/to-inactive edges. This is what `gpio_pin_get_dt`/`gpio_pin_set_dt` do.
+//!
+//! [`Interrupt`] is the hook for interrupt-driven drivers: a pin's edge interrupt calling a
+//! plain Rust `fn` in interrupt context, with the callback record in static storage (no
+//! allocation, nothing boxed).
 
 extern crate alloc;
 
 use alloc::boxed::Box;
 use core::cell::UnsafeCell;
 use core::future::poll_fn;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 use core::task::Poll;
 
 use atomic_waker::AtomicWaker;
@@ -268,5 +272,189 @@ impl embedded_hal_async::digital::Wait for Input {
     async fn wait_for_any_edge(&mut self) -> Result<(), Error> {
         self.wait(raw::ATOMVM_HAL_GPIO_INT_EDGE_BOTH, |_, edge| edge)
             .await
+    }
+}
+
+/// The edges an [`Interrupt`] fires on; logical, as everywhere in this module (an
+/// `GPIO_ACTIVE_LOW` line falling is a [`Edge::ToActive`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    /// Inactive to active (`GPIO_INT_EDGE_TO_ACTIVE`).
+    ToActive,
+    /// Active to inactive (`GPIO_INT_EDGE_TO_INACTIVE`).
+    ToInactive,
+    /// Both (`GPIO_INT_EDGE_BOTH`).
+    Both,
+}
+
+impl Edge {
+    fn flags(self) -> u32 {
+        match self {
+            Edge::ToActive => raw::ATOMVM_HAL_GPIO_INT_EDGE_TO_ACTIVE,
+            Edge::ToInactive => raw::ATOMVM_HAL_GPIO_INT_EDGE_TO_INACTIVE,
+            Edge::Both => raw::ATOMVM_HAL_GPIO_INT_EDGE_BOTH,
+        }
+    }
+}
+
+/// An edge interrupt on one pin that calls `handler(arg)` in interrupt context.
+///
+/// Made for the first half of an ISR → queue → thread pipeline: the handler does a wait-free
+/// push and gives a semaphore. The `struct gpio_callback` Zephyr links into the GPIO port's
+/// list lives inside this value, which is meant to be a `static` ([`new`](Self::new) is
+/// `const`; [`attach`](Self::attach) takes `&'static self`), so it never moves and nothing is
+/// allocated.
+///
+/// ```ignore
+/// static INT: Interrupt = Interrupt::new(on_int);
+/// fn on_int(arg: usize) { /* interrupt context: wait-free only */ }
+///
+/// INT.attach(gpio_spec!(touch_int), 0)?;   // pin as input, callback added
+/// INT.enable(Edge::ToActive)?;            // handler runs on each edge
+/// INT.disable()?;                         // handler no longer runs
+/// INT.detach()?;                          // callback removed; attach again later
+/// ```
+///
+/// The handler only runs between [`enable`](Self::enable) and [`disable`](Self::disable):
+/// some GPIO drivers (gpio-emul, for one) run a port's callbacks at other times too, such as
+/// when a pin is configured, and an armed flag filters those out.
+#[repr(C)]
+pub struct Interrupt {
+    // First field: the pointer Zephyr hands the callback is a pointer to the whole value.
+    cb: UnsafeCell<raw::gpio_callback>,
+    handler: fn(usize),
+    arg: AtomicUsize,
+    /// The attached pin (null: detached). Set by the one `attach` that wins the exchange.
+    spec: AtomicPtr<raw::gpio_dt_spec>,
+    armed: AtomicBool,
+}
+
+// SAFETY: `cb` is written only by the `attach` that claimed `spec` (before Zephyr links it)
+// and afterwards only by Zephyr's GPIO driver; everything else is atomic.
+unsafe impl Sync for Interrupt {}
+
+unsafe extern "C" fn on_interrupt(
+    _port: *const raw::device,
+    cb: *mut raw::gpio_callback,
+    _pins: raw::gpio_port_pins_t,
+) {
+    // SAFETY: `cb` is the first field of a repr(C) `Interrupt` that is 'static (`attach`
+    // takes `&'static self`); only atomics and the immutable handler are read.
+    let this = unsafe { &*(cb as *const Interrupt) };
+    if this.armed.load(Ordering::Acquire) {
+        (this.handler)(this.arg.load(Ordering::Relaxed));
+    }
+}
+
+impl Interrupt {
+    /// Detached; `handler` will run in interrupt context, so it must not block, allocate or
+    /// take locks.
+    pub const fn new(handler: fn(usize)) -> Self {
+        Self {
+            // SAFETY: an all-zero `struct gpio_callback` is the unlinked state;
+            // `gpio_init_callback` fills it in `attach`.
+            cb: UnsafeCell::new(unsafe { core::mem::zeroed() }),
+            handler,
+            arg: AtomicUsize::new(0),
+            spec: AtomicPtr::new(core::ptr::null_mut()),
+            armed: AtomicBool::new(false),
+        }
+    }
+
+    /// Configures `spec`'s pin as an input (`gpio_pin_configure_dt(GPIO_INPUT)`) and adds the
+    /// callback to its port (`gpio_add_callback_dt`), with no edge enabled yet; the handler
+    /// will get `arg`. `-EBUSY` if attached already, `-ENODEV` if the port is not ready.
+    pub fn attach(
+        &'static self,
+        spec: &'static raw::gpio_dt_spec,
+        arg: usize,
+    ) -> Result<(), Error> {
+        let p = spec as *const raw::gpio_dt_spec as *mut raw::gpio_dt_spec;
+        if self
+            .spec
+            .compare_exchange(
+                core::ptr::null_mut(),
+                p,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_err()
+        {
+            return Err(Error(Errno::from(Code::EBUSY)));
+        }
+        let undo = |e| {
+            self.spec.store(core::ptr::null_mut(), Ordering::Release);
+            e
+        };
+        ready(spec).map_err(undo)?;
+        self.armed.store(false, Ordering::Release);
+        self.arg.store(arg, Ordering::Relaxed);
+        // SAFETY: valid spec; the callback is not linked (we hold the attachment), so writing
+        // it races with nobody, and it is 'static, so Zephyr may keep it.
+        unsafe {
+            check(raw::gpio_pin_configure_dt(
+                spec,
+                raw::ATOMVM_HAL_GPIO_INPUT as raw::gpio_flags_t,
+            ))
+            .map_err(undo)?;
+            raw::gpio_init_callback(self.cb.get(), Some(on_interrupt), 1u32 << spec.pin);
+            check(raw::gpio_add_callback_dt(spec, self.cb.get())).map_err(undo)?;
+        }
+        Ok(())
+    }
+
+    fn attached(&self) -> Result<&'static raw::gpio_dt_spec, Error> {
+        let p = self.spec.load(Ordering::Acquire);
+        // SAFETY: only `attach` stores a non-null pointer, from a `&'static` spec.
+        unsafe { p.as_ref() }.ok_or(Error(Errno::from(Code::ENODEV)))
+    }
+
+    /// Arms the handler and enables `edge` interrupts
+    /// (`gpio_pin_interrupt_configure_dt`). `-ENODEV` if detached; a driver that cannot do
+    /// the edge (`-ENOTSUP`) leaves the handler disarmed.
+    pub fn enable(&self, edge: Edge) -> Result<(), Error> {
+        let spec = self.attached()?;
+        self.armed.store(true, Ordering::Release);
+        // SAFETY: valid spec.
+        let r = check(unsafe {
+            raw::gpio_pin_interrupt_configure_dt(spec, edge.flags() as raw::gpio_flags_t)
+        });
+        if r.is_err() {
+            self.armed.store(false, Ordering::Release);
+        }
+        r.map(drop)
+    }
+
+    /// Disarms the handler (at once, also for an edge already being handled elsewhere) and
+    /// disables the pin's interrupt. `-ENODEV` if detached.
+    pub fn disable(&self) -> Result<(), Error> {
+        self.armed.store(false, Ordering::Release);
+        let spec = self.attached()?;
+        // SAFETY: valid spec.
+        check(unsafe {
+            raw::gpio_pin_interrupt_configure_dt(
+                spec,
+                raw::ATOMVM_HAL_GPIO_INT_DISABLE as raw::gpio_flags_t,
+            )
+        })
+        .map(drop)
+    }
+
+    /// Whether the handler runs on edges now.
+    pub fn is_enabled(&self) -> bool {
+        self.armed.load(Ordering::Acquire)
+    }
+
+    /// Disables the interrupt and removes the callback (`gpio_remove_callback_dt`); `attach`
+    /// may be called again afterwards. A no-op when detached.
+    pub fn detach(&self) -> Result<(), Error> {
+        let Ok(spec) = self.attached() else {
+            return Ok(());
+        };
+        let disabled = self.disable();
+        // SAFETY: the callback was added to this spec's port by `attach`.
+        let removed = check(unsafe { raw::gpio_remove_callback_dt(spec, self.cb.get()) });
+        self.spec.store(core::ptr::null_mut(), Ordering::Release);
+        disabled.and(removed.map(drop))
     }
 }

@@ -40,6 +40,7 @@
 //! | `digital::StatefulOutputPin` | `toggle` | `gpio_pin_set_dt()` with the opposite level |
 //! | `embedded_hal_async::digital::Wait` | `wait_for_rising_edge`, `wait_for_falling_edge`, `wait_for_any_edge` | `gpio_add_callback_dt()` (once), `gpio_pin_interrupt_configure_dt(GPIO_INT_EDGE_TO_ACTIVE / _TO_INACTIVE / _BOTH)`, disabled when the wait ends |
 //! | `embedded_hal_async::digital::Wait` | `wait_for_high`, `wait_for_low` | as above with `GPIO_INT_EDGE_BOTH`, plus `gpio_pin_get_dt()` |
+//! | [`gpio::Interrupt`] (no trait: an ISR hook) | `attach`, `enable`, `disable`, `detach` | `gpio_pin_configure_dt(GPIO_INPUT)` + `gpio_init_callback()` + `gpio_add_callback_dt()`; `gpio_pin_interrupt_configure_dt(GPIO_INT_EDGE_*)` / `(GPIO_INT_DISABLE)`; `gpio_remove_callback_dt()`. The callback calls a plain `fn(usize)` in interrupt context |
 //! | `delay::DelayNs` | `delay_ns`, `delay_us`, `delay_ms` | `k_busy_wait()` below one tick, `k_usleep()` otherwise |
 //! | `embedded_hal_async::delay::DelayNs` | `delay_ns`, `delay_us`, `delay_ms` | `k_busy_wait()` below one tick, a `k_timer` otherwise |
 //!

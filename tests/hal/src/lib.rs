@@ -22,7 +22,8 @@ use embedded_hal_async::delay::DelayNs as AsyncDelayNs;
 use embedded_hal_async::digital::Wait;
 use zephyr::printkln;
 use zephyr::raw as zr;
-use zephyr_hal::gpio::{Input, Output};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use zephyr_hal::gpio::{Edge, Input, Interrupt, Output};
 use zephyr_hal::i2c::I2c;
 use zephyr_hal::spi::{SpiBus, SpiDevice};
 use zephyr_hal::{block_on, gpio_spec, i2c_spec, spi_spec, Code, Delay};
@@ -773,6 +774,91 @@ fn gpio_cases(t: &mut Tally) {
     });
 }
 
+/// Edges the interrupt hook reported, whether all came in interrupt context, the last `arg`.
+static EDGES: AtomicU32 = AtomicU32::new(0);
+static ALL_IN_ISR: AtomicBool = AtomicBool::new(true);
+static LAST_ARG: AtomicUsize = AtomicUsize::new(0);
+static INT: Interrupt = Interrupt::new(on_edge);
+
+fn on_edge(arg: usize) {
+    EDGES.fetch_add(1, Ordering::Relaxed);
+    LAST_ARG.store(arg, Ordering::Relaxed);
+    // SAFETY: plain kernel query, callable from any context.
+    if !unsafe { zr::k_is_in_isr() } {
+        ALL_IN_ISR.store(false, Ordering::Relaxed);
+    }
+}
+
+fn edges() -> u32 {
+    EDGES.load(Ordering::Relaxed)
+}
+
+/// Waits up to 200 ms for the hook to have reported `n` edges.
+fn wait_edges(n: u32) -> Res {
+    for _ in 0..200 {
+        if edges() >= n {
+            break;
+        }
+        DelayNs::delay_ms(&mut Delay, 1);
+    }
+    eq("edges", edges(), n)
+}
+
+/// The pin is driven from k_timers (interrupt context): the hook's `fn` must run there, on
+/// the enabled edges only, and never while disabled or detached.
+fn interrupt_cases(t: &mut Tally) {
+    let e = |e: zephyr_hal::gpio::Error| format!("{e:?}");
+    t.case("gpio_interrupt_calls_fn_in_isr_on_enabled_edges", || {
+        pin_in(IN, 0);
+        INT.attach(gpio_spec!(hal_in_pin), 7).map_err(e)?;
+        // Attached, not enabled: configuring the pin (gpio-emul runs the port's callbacks
+        // then) and toggling it report nothing.
+        drop(Input::new(gpio_spec!(hal_in_pin)).map_err(e)?);
+        pin_in(IN, 1);
+        pin_in(IN, 0);
+        eq("edges before enable", edges(), 0)?;
+        ensure!(!INT.is_enabled(), "enabled before enable()");
+        INT.enable(Edge::ToActive).map_err(e)?;
+        later(0, IN, 1, 5);
+        wait_edges(1)?;
+        later(1, IN, 0, 5);
+        DelayNs::delay_ms(&mut Delay, 20);
+        eq("a falling edge is not reported", edges(), 1)?;
+        later(2, IN, 1, 5);
+        wait_edges(2)?;
+        eq("arg", LAST_ARG.load(Ordering::Relaxed), 7)?;
+        ensure!(ALL_IN_ISR.load(Ordering::Relaxed), "handler ran outside an ISR");
+        INT.enable(Edge::Both).map_err(e)?;
+        later(3, IN, 0, 5);
+        wait_edges(3)?;
+        INT.disable().map_err(e)?;
+        drop(Input::new(gpio_spec!(hal_in_pin)).map_err(e)?);
+        later(0, IN, 1, 5);
+        later(1, IN, 0, 10);
+        DelayNs::delay_ms(&mut Delay, 25);
+        eq("edges while disabled", edges(), 3)
+    });
+    t.case("gpio_interrupt_attach_once_detach_reattach", || {
+        let busy = INT.attach(gpio_spec!(hal_in_pin), 8).map_err(|e| e.0.code());
+        eq("second attach", busy, Err(Some(Code::EBUSY)))?;
+        INT.detach().map_err(e)?;
+        ensure!(INT.enable(Edge::Both).is_err(), "enable while detached");
+        let before = edges();
+        later(0, IN, 1, 5);
+        DelayNs::delay_ms(&mut Delay, 20);
+        eq("edges while detached", edges(), before)?;
+        INT.attach(gpio_spec!(hal_inv_pin), 9).map_err(e)?;
+        INT.enable(Edge::ToActive).map_err(e)?;
+        // Active low: the line falling is the to-active edge.
+        pin_in(INV, 1);
+        later(1, INV, 0, 5);
+        wait_edges(before + 1)?;
+        eq("arg", LAST_ARG.load(Ordering::Relaxed), 9)?;
+        INT.detach().map_err(e)?;
+        INT.detach().map_err(e)
+    });
+}
+
 fn cycles_to_us(cycles: u32) -> u64 {
     cycles as u64 * 1_000_000 / zephyr::kconfig::CONFIG_SYS_CLOCK_HW_CYCLES_PER_SEC as u64
 }
@@ -851,6 +937,7 @@ extern "C" fn rust_main() {
     i2c_cases(&mut t);
     spi_cases(&mut t);
     gpio_cases(&mut t);
+    interrupt_cases(&mut t);
     delay_cases(&mut t);
     printkln!("hal: {} passed, {} failed", t.passed, t.failed);
 }
