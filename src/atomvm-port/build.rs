@@ -72,6 +72,7 @@ mod vm {
         "globalcontext_send_message_from_task",
         "context_new",
         "context_destroy",
+        "scheduler_terminate",
         "context_avail_free_memory",
         "memory_ensure_free_opt",
         "memory_init_heap",

@@ -15,6 +15,7 @@
 #include <erl_nif_priv.h>
 #include <refc_binary.h>
 #include <resources.h>
+#include <scheduler.h>
 
 /* Sizes that are macros built from other macros: an enum makes clang evaluate them. */
 enum atomvm_port_consts {

@@ -41,12 +41,19 @@ pub trait Port: Sized + 'static {
 /// Context of [`Port::open`], [`Port::init`] and [`Port::info`].
 pub struct Open {
     pub(crate) glb: *mut sys::GlobalContext,
+    pub(crate) pid: Option<Pid>,
 }
 
 impl Open {
     /// The running VM's global context.
     pub fn global(&self) -> *mut sys::GlobalContext {
         self.glb
+    }
+
+    /// The port's own process id: known in [`Port::open`], [`Port::info`] and
+    /// [`Call::open_cx`], not in [`Port::init`].
+    pub fn port_pid(&self) -> Option<Pid> {
+        self.pid
     }
 
     /// Sends `msg` to `to` from the VM thread: appended to the receiver's mailbox at once, so
@@ -113,7 +120,10 @@ impl Call {
 
     /// Context for creating resources and sending, as in [`Port::open`].
     pub fn open_cx(&self) -> Open {
-        Open { glb: self.glb }
+        Open {
+            glb: self.glb,
+            pid: Some(self.port_pid()),
+        }
     }
 
     fn reply_error(&mut self, e: Error) {
@@ -251,7 +261,7 @@ unsafe extern "C" fn driver_init<P: Port>(glb: *mut sys::GlobalContext) {
         };
         WATCHER.store(t, Ordering::Relaxed);
     }
-    P::init(&mut Open { glb });
+    P::init(&mut Open { glb, pid: None });
 }
 
 unsafe extern "C" fn driver_destroy<P: Port>(_glb: *mut sys::GlobalContext) {
@@ -272,25 +282,32 @@ unsafe extern "C" fn create_port<P: Port>(
     glb: *mut sys::GlobalContext,
     opts: sys::term,
 ) -> *mut sys::Context {
-    let mut cx = Open { glb };
-    // SAFETY: `opts` is the open_port/2 argument, alive during this call.
-    let opts = Term::new(unsafe { Vm::new(glb) }, opts);
-    let state = match P::open(&mut cx, opts) {
-        Ok(s) => Box::new(s),
-        Err(e) => {
-            log::warn!("atomvm-port: open_port failed: {e}");
-            return ptr::null_mut();
-        }
-    };
     let watcher_type = WATCHER.load(Ordering::Relaxed);
     // SAFETY: on the VM thread with the running global context; every failure path below
-    // releases what was made before it.
+    // releases what was made before it. The context exists before `P::open` so the port
+    // knows its pid (to bind a stream's doorbell, say); nothing runs it before we return it.
     unsafe {
         let ctx = sys::context_new(glb);
         if ctx.is_null() {
             return ptr::null_mut();
         }
         let pid = (*ctx).process_id;
+        let mut cx = Open {
+            glb,
+            pid: Some(Pid::from_local_id(pid)),
+        };
+        // `opts` is the open_port/2 argument, alive during this call.
+        let opts = Term::new(Vm::new(glb), opts);
+        let state = match P::open(&mut cx, opts) {
+            Ok(s) => Box::new(s),
+            Err(e) => {
+                log::warn!("atomvm-port: open_port failed: {e}");
+                // Not context_destroy: context_new put the context on the scheduler's
+                // waiting list, which only scheduler_terminate leaves before destroying.
+                sys::scheduler_terminate(ctx);
+                return ptr::null_mut();
+            }
+        };
         let watcher = if watcher_type.is_null() {
             ptr::null_mut()
         } else {
@@ -308,7 +325,9 @@ unsafe extern "C" fn create_port<P: Port>(
             if !watcher.is_null() {
                 sys::enif_release_resource(watcher);
             }
-            sys::context_destroy(ctx);
+            // Never counted as opened, so dropped without counting.
+            drop(state);
+            sys::scheduler_terminate(ctx);
             log::error!("atomvm-port: cannot watch the new port");
             return ptr::null_mut();
         }
@@ -355,7 +374,13 @@ unsafe fn dispatch<P: Port>(ctx: *mut sys::Context, msg: sys::term) -> sys::Nati
         if let Some(state) = state {
             // SAFETY: the registry owns a live P for this pid; nothing else borrows it now.
             let port = unsafe { &mut *state.as_ptr().cast::<P>() };
-            port.info(&mut Open { glb }, msg);
+            port.info(
+                &mut Open {
+                    glb,
+                    pid: Some(Pid::from_local_id(pid)),
+                },
+                msg,
+            );
         }
         return sys::NativeContinue;
     };

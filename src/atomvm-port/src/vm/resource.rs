@@ -10,6 +10,7 @@ use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use super::backend::VmTerm;
 use super::port::Open;
+use super::send::Pid;
 use super::sys;
 use crate::encode::{Encode, Sink};
 use crate::error::Error;
@@ -22,6 +23,7 @@ use crate::error::Error;
 /// ```
 pub struct ResourceType<T> {
     name: &'static CStr,
+    down: Option<fn(&T, Pid)>,
     ptr: AtomicPtr<sys::ErlNifResourceType>,
     created: AtomicUsize,
     destroyed: AtomicUsize,
@@ -33,6 +35,7 @@ impl<T> ResourceType<T> {
     pub const fn new(name: &'static CStr) -> Self {
         Self {
             name,
+            down: None,
             ptr: AtomicPtr::new(ptr::null_mut()),
             created: AtomicUsize::new(0),
             destroyed: AtomicUsize::new(0),
@@ -40,13 +43,25 @@ impl<T> ResourceType<T> {
         }
     }
 
+    /// An unregistered type named `name` whose resources can monitor processes: when a
+    /// monitored process exits, `down` runs with the resource's value and the process.
+    ///
+    /// `down` runs on the VM thread, possibly inside the VM's own locks: it must not call
+    /// into the VM or take locks that VM code may hold; record the pid (lock-free) and act
+    /// later, as [`stream::Stream`](super::stream::Stream) does.
+    pub const fn with_down(name: &'static CStr, down: fn(&T, Pid)) -> Self {
+        let mut t = Self::new(name);
+        t.down = Some(down);
+        t
+    }
+
     /// Registers the type with the running VM (once per VM start, from `Port::init`).
     pub fn register(&'static self, cx: &mut Open) -> Result<(), Error> {
         let init = sys::ErlNifResourceTypeInit {
-            members: 1,
+            members: if self.down.is_some() { 3 } else { 1 },
             dtor: Some(dtor::<T>),
             stop: None,
-            down: None,
+            down: self.down.map(|_| down::<T> as DownFn),
         };
         // SAFETY: on the VM thread with the running global context; AtomVM copies the name.
         let t = unsafe {
@@ -139,6 +154,32 @@ unsafe extern "C" fn dtor<T>(_env: *mut sys::ErlNifEnv, obj: *mut c_void) {
     }
 }
 
+type DownFn = unsafe extern "C" fn(
+    *mut sys::ErlNifEnv,
+    *mut c_void,
+    *mut sys::ErlNifPid,
+    *mut sys::ErlNifMonitor,
+);
+
+unsafe extern "C" fn down<T>(
+    _env: *mut sys::ErlNifEnv,
+    obj: *mut c_void,
+    pid: *mut sys::ErlNifPid,
+    _mon: *mut sys::ErlNifMonitor,
+) {
+    // SAFETY: AtomVM calls this for a live resource of a type registered by `register`
+    // (whose data `create` wrote) with the monitored pid; the owner is a static.
+    unsafe {
+        let Some(&pid) = pid.as_ref() else {
+            return;
+        };
+        let slot = slot::<T>(obj);
+        if let Some(f) = (*(*slot).owner).down {
+            f(&(*slot).value, Pid::from_local_id(pid));
+        }
+    }
+}
+
 /// What a resource's data holds: its (static) type, for the destructor's count, and the value.
 struct Slot<T> {
     owner: *const ResourceType<T>,
@@ -154,6 +195,11 @@ pub struct Resource<T> {
 }
 
 impl<T> Resource<T> {
+    /// The resource object (for monitor calls).
+    pub(crate) fn as_ptr(&self) -> *mut c_void {
+        self.obj.as_ptr()
+    }
+
     fn get(&self) -> &T {
         // SAFETY: the handle's reference keeps the value alive; it is only read shared.
         unsafe { &(*slot::<T>(self.obj.as_ptr())).value }

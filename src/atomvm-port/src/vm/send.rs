@@ -35,6 +35,26 @@ impl Pid {
     pub fn id(self) -> i32 {
         self.0
     }
+
+    /// The same id written as a port (`#Port<0.N>`): how Erlang sees a port's own pid, e.g.
+    /// in `{audio, Port, underrun}`.
+    pub fn as_port(self) -> PortTerm {
+        PortTerm(self)
+    }
+}
+
+/// A port's process id that encodes as a port term; see [`Pid::as_port`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortTerm(pub Pid);
+
+impl Encode for PortTerm {
+    fn words<S: crate::Sink + ?Sized>(&self, _: &S) -> usize {
+        0
+    }
+    fn encode<S: crate::Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+        // SAFETY: builds an immediate.
+        s.word(unsafe { sys::term_port_from_local_process_id(self.0 .0 as u32) } as usize)
+    }
 }
 
 impl Encode for Pid {
@@ -125,6 +145,9 @@ const DOORBELL: &str = "$atomvm_port_doorbell";
 
 /// "Data is waiting": lets another thread (a drain thread) get a port to run on the VM
 /// thread, without ever having more than one such message in flight.
+///
+/// Superseded by [`stream`](super::stream) (a doorbell per stream, made with its port, so
+/// nothing needs resetting); kept until the touch port has moved onto it.
 ///
 /// The thread calls [`ring`](Self::ring) after it queued data; the port's
 /// [`Port::info`](super::Port::info) calls [`answer`](Self::answer) on each message and, when it
