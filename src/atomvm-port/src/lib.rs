@@ -9,6 +9,8 @@
 //!   first, so a reply is built in memory reserved up front and no garbage collection can
 //!   move a half-built term;
 //! - [`gen`]: `{'$call', {Pid, Ref}, Request}` parsing and [`Error`] → `{error, Reason}`;
+//! - [`stream`]: subscribers, dead-subscriber list, batching and the doorbell latch of ports
+//!   that stream data from another thread (`vm::stream` binds them to the VM);
 //! - `vm` (feature `vm`): the binding to a running AtomVM on Zephyr: the port driver trait
 //!   and its plumbing, typed resources, replies and sends from other threads.
 //!
@@ -30,6 +32,9 @@ pub mod error;
 pub mod gen;
 #[cfg(test)]
 pub mod model;
+pub mod stream;
+#[cfg(test)]
+mod stream_tests;
 pub mod term;
 #[cfg(test)]
 mod tests;

@@ -33,6 +33,12 @@ cases() ->
         fun framework_decoding/0,
         fun framework_errors/0,
         fun messages_from_a_thread/0,
+        fun stream_delivers_in_order_in_bounded_batches/0,
+        fun stream_instances_stay_apart/0,
+        fun stream_subscribers_are_monitored/0,
+        fun stream_notifies_every_subscriber/0,
+        fun stream_doorbell_lost_with_a_closed_port/0,
+        fun stream_releases_its_monitor_resource/0,
         fun round_trip_benchmark/0
     ].
 
@@ -307,6 +313,143 @@ messages_from_a_thread() ->
     case expect(lists:seq(1, N), Got) of
         ok -> expect(none, Extra);
         Other -> Other
+    end.
+
+%% --- atomvm_port::vm::stream, through the test port `stream_test' ---
+
+stream_open(Opts) ->
+    open_port({spawn, "stream_test"}, Opts).
+
+%% Receives `{stream, Port, Batch}' messages until `N' items came; the batches, oldest first.
+%% A missing message fails the case.
+stream_batches(Port, N) -> stream_batches(Port, N, []).
+
+stream_batches(_Port, N, Acc) when N =< 0 -> lists:reverse(Acc);
+stream_batches(Port, N, Acc) ->
+    receive
+        {stream, Port, Batch} -> stream_batches(Port, N - length(Batch), [Batch | Acc])
+    after 5000 ->
+        throw({timeout, stream, Port, {missing, N}, {got, lists:reverse(Acc)}})
+    end.
+
+stream_delivers_in_order_in_bounded_batches() ->
+    P = stream_open([{max_batch, 7}]),
+    Self = self(),
+    N = 500,
+    Other = spawn(fun() ->
+        receive go -> ok end,
+        Self ! {other, stream_batches(P, N)}
+    end),
+    ok = port:call(P, subscribe),
+    ok = port:call(P, {subscribe, Other}),
+    %% Subscribing twice changes nothing: each item still arrives once.
+    ok = port:call(P, subscribe),
+    {ok, 2} = port:call(P, subscribers),
+    Other ! go,
+    ok = port:call(P, {produce, N}),
+    Mine = stream_batches(P, N),
+    Theirs = receive {other, B} -> B after 5000 -> throw({timeout, other}) end,
+    ok = port:call(P, close),
+    Sizes = [length(B) || B <- Mine ++ Theirs],
+    case {lists:append(Mine), lists:append(Theirs)} of
+        {Seq, Seq} ->
+            case expect(lists:seq(1, N), Seq) of
+                ok -> check(lists:max(Sizes) =< 7 andalso lists:min(Sizes) >= 1, Sizes);
+                Other1 -> Other1
+            end;
+        Different ->
+            {different, Different}
+    end.
+
+stream_instances_stay_apart() ->
+    A = stream_open([]),
+    B = stream_open([{max_batch, 3}]),
+    ok = port:call(A, subscribe),
+    ok = port:call(B, subscribe),
+    ok = port:call(A, {produce, 100}),
+    ok = port:call(B, {produce, 60}),
+    ok = port:call(A, {produce, 20}),
+    GotA = lists:append(stream_batches(A, 120)),
+    GotB = lists:append(stream_batches(B, 60)),
+    ok = port:call(A, close),
+    ok = port:call(B, close),
+    expect({lists:seq(1, 120), lists:seq(1, 60)}, {GotA, GotB}).
+
+stream_subscribers_are_monitored() ->
+    P = stream_open([]),
+    Waiter = fun() -> receive stop -> ok end end,
+    [W1, W2, W3] = [spawn(Waiter) || _ <- [1, 2, 3]],
+    [ok = port:call(P, {subscribe, W}) || W <- [W1, W2, W3]],
+    ok = port:call(P, subscribe),
+    TooMany = port:call(P, {subscribe, spawn(Waiter)}),
+    {ok, 4} = port:call(P, subscribers),
+    %% One exits normally, one is killed: both leave the set.
+    Refs = [{W, erlang:monitor(process, W)} || W <- [W1, W2]],
+    W1 ! stop,
+    exit(W2, kill),
+    [receive {'DOWN', R, process, W, _} -> ok after 2000 -> throw({timeout, down, W}) end
+     || {W, R} <- Refs],
+    After = port:call(P, subscribers),
+    %% Room again for a live one; a dead pid is refused.
+    ok = port:call(P, {subscribe, spawn(Waiter)}),
+    Dead = port:call(P, {subscribe, W1}),
+    Unsub = [port:call(P, unsubscribe), port:call(P, unsubscribe)],
+    Left = port:call(P, subscribers),
+    W3 ! stop,
+    ok = port:call(P, close),
+    expect({{error, {too_many, subscribers}}, {ok, 2}, {error, badarg}, [ok, not_subscribed],
+            {ok, 2}},
+           {TooMany, After, Dead, Unsub, Left}).
+
+stream_notifies_every_subscriber() ->
+    P = stream_open([]),
+    Self = self(),
+    Other = spawn(fun() -> receive {note, _, _} = M -> Self ! {relayed, M} end end),
+    ok = port:call(P, subscribe),
+    ok = port:call(P, {subscribe, Other}),
+    Sent = port:call(P, {notify, 42}),
+    Mine = receive {note, P, _} = M1 -> M1 after 2000 -> throw({timeout, note}) end,
+    Theirs = receive {relayed, M2} -> M2 after 2000 -> throw({timeout, relayed}) end,
+    ok = port:call(P, close),
+    expect({{ok, 2}, {note, P, 42}, {note, P, 42}}, {Sent, Mine, Theirs}).
+
+%% A doorbell rung for a port that then closes unanswered must not silence the next port.
+stream_doorbell_lost_with_a_closed_port() ->
+    A = stream_open([]),
+    ok = port:call(A, subscribe),
+    ok = port:call(A, hold),
+    ok = port:call(A, {produce, 1}),
+    receive {bell_lost, A} -> ok after 2000 -> throw({timeout, bell_lost}) end,
+    ok = port:call(A, close),
+    B = stream_open([]),
+    ok = port:call(B, subscribe),
+    ok = port:call(B, {produce, 3}),
+    Got = lists:append(stream_batches(B, 3)),
+    ok = port:call(B, close),
+    expect([1, 2, 3], Got).
+
+stream_releases_its_monitor_resource() ->
+    Q = stream_open([]),
+    {ok, C0, D0} = port:call(Q, watch_counts),
+    %% A closed port, a killed port with a subscriber, and an open that fails after making
+    %% its stream each release their stream's monitor resource.
+    P1 = stream_open([]),
+    ok = port:call(P1, subscribe),
+    ok = port:call(P1, close),
+    P2 = stream_open([]),
+    ok = port:call(P2, subscribe),
+    ok = await_down_killed(P2),
+    Failed = try stream_open([fail_open]) of _ -> opened catch error:badarg -> badarg end,
+    {ok, C1, D1} = port:call(Q, watch_counts),
+    ok = port:call(Q, close),
+    expect({badarg, 3, 3}, {Failed, C1 - C0, D1 - D0}).
+
+await_down_killed(P) ->
+    Ref = erlang:monitor(port, P),
+    exit(P, kill),
+    receive
+        {'DOWN', Ref, port, P, _} -> ok
+    after 2000 -> throw({timeout, port_down})
     end.
 
 %% Not a timed test: prints the cost of a no-op gen_call round trip through the Rust test

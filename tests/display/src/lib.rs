@@ -13,34 +13,88 @@
 //! - `{send_from_thread, N}` -> `ok`, then a sender thread sends `{from_thread, I}` for
 //!   I = 1..N to the caller;
 //! - `port_stats` -> `{ok, Opened, Dropped}`.
+//!
+//! `stream_test` exercises `atomvm_port::vm::stream` (the streaming part touch, audio and SPI
+//! ports share), each port instance with its own queue and stream. Options: `{max_batch, K}`,
+//! `fail_open` (the open fails after making its stream: what it took must be released).
+//! - `subscribe` / `{subscribe, Pid}` -> `ok`, `unsubscribe` -> `ok | not_subscribed`;
+//! - `subscribers` -> `{ok, N}` (after pruning the exited ones);
+//! - `{produce, N}` -> `ok`, then the producer thread pushes the next N integers (counting
+//!   from 1 per port) onto the port's queue, ringing the doorbell after each; the port
+//!   delivers `{stream, Self, [I, ...]}` batches to its subscribers;
+//! - `hold` -> `ok`: the port stops answering its doorbell: it drops each message
+//!   unanswered, as if it was lost, and tells its subscribers `{bell_lost, Self}`;
+//! - `{notify, Int}` -> `{ok, Sent}`: `{note, Self, Int}` to every subscriber;
+//! - `watch_counts` -> `{ok, Created, Destroyed}` of the stream monitor resources.
 
 #![no_std]
 
 extern crate alloc;
 
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+
 use atomvm_port::encode::ok;
-use atomvm_port::vm::{Call, Mailer, Open, Pid, Port, PortDriver, PortStats, Replied, VmRequest, VmTerm};
-use atomvm_port::{Binary, Error};
+use atomvm_port::vm::stream::{Ringer, Stream, StreamType};
+use atomvm_port::vm::{
+    Call, Mailer, Open, Pid, Port, PortDriver, PortStats, Replied, VmRequest, VmTerm,
+};
+use atomvm_port::{atom, Binary, Error};
 use zephyr::sync::channel::{self, Receiver, Sender};
-use zephyr::sync::Mutex;
+use zephyr::sync::{Mutex, SpinMutex};
 
 static FRAMEWORK_TEST: PortDriver = PortDriver::new::<FrameworkTest>(c"framework_test");
+static STREAM_TEST: PortDriver = PortDriver::new::<StreamTest>(c"stream_test");
 
-/// Requests for the sender thread: (receiver, how many messages).
-static SENDER: Mutex<Option<Sender<(Pid, u32)>>> = Mutex::new(None);
+/// A stream port's queue, shared with the producer thread.
+type Queue = Arc<SpinMutex<VecDeque<u32>>>;
+
+/// Work for the sender thread.
+enum Job {
+    /// Send `{from_thread, I}` for I = 1..=N to the pid.
+    Send(Pid, u32),
+    /// Push N integers after the first onto the queue, ringing after each.
+    Produce(Ringer, Queue, u32, u32),
+}
+
+/// The sender thread's requests.
+static SENDER: Mutex<Option<Sender<Job>>> = Mutex::new(None);
 
 #[zephyr::thread(stack_size = 2048)]
-fn sender_thread(requests: Receiver<(Pid, u32)>) {
-    while let Ok((to, n)) = requests.recv() {
-        let Some(mailer) = Mailer::current() else {
-            continue;
-        };
-        for i in 1..=n {
-            if let Err(e) = mailer.send(to, &(atomvm_port::atom("from_thread"), i)) {
-                log::error!("send from thread failed: {e}");
+fn sender_thread(requests: Receiver<Job>) {
+    while let Ok(job) = requests.recv() {
+        match job {
+            Job::Send(to, n) => {
+                let Some(mailer) = Mailer::current() else {
+                    continue;
+                };
+                for i in 1..=n {
+                    if let Err(e) = mailer.send(to, &(atom("from_thread"), i)) {
+                        log::error!("send from thread failed: {e}");
+                    }
+                }
+            }
+            Job::Produce(ringer, queue, first, n) => {
+                for i in first..first + n {
+                    let Ok(mut q) = queue.lock();
+                    q.push_back(i);
+                    drop(q);
+                    if let Err(e) = ringer.ring() {
+                        log::error!("ring failed: {e}");
+                    }
+                }
             }
         }
     }
+}
+
+fn submit(job: Job) -> Result<(), Error> {
+    let Ok(sender) = SENDER.lock();
+    sender
+        .as_ref()
+        .ok_or(Error::CLOSED)?
+        .send(job)
+        .map_err(|_| Error::CLOSED)
 }
 
 struct FrameworkTest;
@@ -86,19 +140,133 @@ impl Port for FrameworkTest {
             let [n] = req.args::<1>()?;
             let n = n.int_in(0u32..=10_000)?;
             let to = call.caller().ok_or(Error::BADARG)?;
-            let Ok(sender) = SENDER.lock();
-            sender
-                .as_ref()
-                .ok_or(Error::CLOSED)?
-                .send((to, n))
-                .map_err(|_| Error::CLOSED)?;
+            submit(Job::Send(to, n))?;
             call.reply(&())
         } else if req.is("port_stats") {
             let s = PortStats::get();
-            call.reply(&(atomvm_port::atom("ok"), s.opened, s.dropped))
+            call.reply(&(atom("ok"), s.opened, s.dropped))
         } else if req.is("echo_binary") {
             let [bin] = req.args::<1>()?;
             call.reply(&ok(Binary(bin.binary()?)))
+        } else {
+            Err(Error::UNKNOWN_COMMAND)
+        }
+    }
+}
+
+static STREAM: StreamType = StreamType::new(c"stream_test_subscribers");
+
+struct StreamTest {
+    stream: Stream,
+    queue: Queue,
+    /// The next integer to produce.
+    next: u32,
+    held: bool,
+}
+
+impl Port for StreamTest {
+    fn init(cx: &mut Open) {
+        if let Err(e) = STREAM.register(cx) {
+            log::error!("stream_test: cannot register its stream type: {e}");
+        }
+    }
+
+    fn open(cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
+        let o = opts.options()?;
+        o.only(&["max_batch", "fail_open"])?;
+        let max_batch = o.value_or("max_batch", 16, |t| t.int_in(1usize..=64))?;
+        let fail = o.flag("fail_open", false)?;
+        let stream = STREAM.open(cx, max_batch)?;
+        if fail {
+            // Something after the stream refuses the open: the stream must be released.
+            return Err(Error::with("refused", "fail_open"));
+        }
+        Ok(StreamTest {
+            stream,
+            queue: Arc::new(SpinMutex::new(VecDeque::new())),
+            next: 1,
+            held: false,
+        })
+    }
+
+    fn info(&mut self, cx: &mut Open, msg: VmTerm<'_>) {
+        let me = cx.port_pid().map(Pid::as_port);
+        if self.held {
+            // Lose the doorbell unanswered, and say so (so the test knows one was rung).
+            let d = self.stream.notify(cx, &(atom("bell_lost"), me));
+            if d.failed > 0 {
+                log::error!("stream_test: cannot report a lost bell");
+            }
+            return;
+        }
+        if !self.stream.answer(msg) {
+            return;
+        }
+        let queue = &self.queue;
+        let mut buf = [0u32; 64];
+        self.stream.deliver(
+            cx,
+            &mut buf,
+            |out| {
+                let Ok(mut q) = queue.lock();
+                let n = out.len().min(q.len());
+                for (slot, v) in out.iter_mut().zip(q.drain(..n)) {
+                    *slot = v;
+                }
+                n
+            },
+            |batch, out| out.send(&(atom("stream"), me, batch)),
+        );
+    }
+
+    fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
+        if req.is("subscribe") {
+            let who = match req.argc() {
+                0 => call.caller().ok_or(Error::BADARG)?,
+                _ => {
+                    let [p] = req.args::<1>()?;
+                    Pid::from_term(p)?
+                }
+            };
+            self.stream.subscribe(who)?;
+            call.reply(&())
+        } else if req.is("unsubscribe") {
+            req.args::<0>()?;
+            let who = call.caller().ok_or(Error::BADARG)?;
+            if self.stream.unsubscribe(who) {
+                call.reply(&())
+            } else {
+                call.reply(&atom("not_subscribed"))
+            }
+        } else if req.is("subscribers") {
+            req.args::<0>()?;
+            self.stream.prune();
+            call.reply(&ok(self.stream.len()))
+        } else if req.is("produce") {
+            let [n] = req.args::<1>()?;
+            let n = n.int_in(0u32..=100_000)?;
+            submit(Job::Produce(
+                self.stream.ringer(),
+                Arc::clone(&self.queue),
+                self.next,
+                n,
+            ))?;
+            self.next += n;
+            call.reply(&())
+        } else if req.is("hold") {
+            req.args::<0>()?;
+            self.held = true;
+            call.reply(&())
+        } else if req.is("notify") {
+            let [t] = req.args::<1>()?;
+            let n: i64 = t.int()?;
+            let me = call.port_pid().as_port();
+            let d = self.stream.notify(&call.open_cx(), &(atom("note"), me, n));
+            call.reply(&ok(d.messages))
+        } else if req.is("watch_counts") {
+            req.args::<0>()?;
+            let (created, destroyed) = STREAM.counts();
+            call.reply(&(atom("ok"), created, destroyed))
         } else {
             Err(Error::UNKNOWN_COMMAND)
         }
@@ -109,8 +277,12 @@ impl Port for FrameworkTest {
 extern "C" fn rust_main() {
     // SAFETY: called once, before any other thread logs.
     unsafe { zephyr::set_logger().ok() };
-    let rc = atomvm_port::vm::run(&[&display_port::DRIVER, &FRAMEWORK_TEST]);
+    let rc = atomvm_port::vm::run(&[&display_port::DRIVER, &FRAMEWORK_TEST, &STREAM_TEST]);
     // The suite leaves a display port open on purpose: the VM's stop must drop it too.
     let s = PortStats::get();
-    zephyr::printkln!("VM finished: {rc}; port states opened {}, dropped {}", s.opened, s.dropped);
+    zephyr::printkln!(
+        "VM finished: {rc}; port states opened {}, dropped {}",
+        s.opened,
+        s.dropped
+    );
 }

@@ -9,6 +9,8 @@
 //! - [`ResourceType`] and [`Resource`]: garbage-collected Rust values Erlang can hold;
 //! - [`Mailer`]: sends messages to a pid from any thread (a drain thread, say) by AtomVM's
 //!   task-safe path;
+//! - [`stream`]: a port's subscribers (monitored), batching and the doorbell that lets a
+//!   producing thread get the port to deliver on the VM thread, in order;
 //! - [`run`]: registers the drivers, starts the VM and waits for it.
 //!
 //! Threading: ports, resources' destructors and monitors run on the VM thread (libAtomVM is
@@ -35,12 +37,13 @@ mod heap;
 mod port;
 mod resource;
 mod send;
+pub mod stream;
 
 pub use backend::{Vm, VmRequest, VmTerm};
 pub use heap::HeapSink;
 pub use port::{Call, Open, Port, PortDriver, PortStats, Replied};
 pub use resource::{Resource, ResourceType};
-pub use send::{Doorbell, Mailer, Pid};
+pub use send::{Doorbell, Mailer, Pid, PortTerm};
 
 /// Registers `drivers`, starts the VM and waits for it to finish; returns libAtomVM's run
 /// result (0 is success) or a negative errno when a driver could not be registered.
