@@ -1,13 +1,29 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
  *
- * NIFs of the Zephyr platform.
+ * NIFs of the Zephyr platform:
+ *
+ *  - atomvm:platform() -> zephyr
+ *
+ *  - atomvm_port:open(Name, Options) -> {ok, Port} | {error, Reason}
+ *
+ *    Opens the port driver `Name` (an atom, a string or a binary) with `Options` (a proplist
+ *    or a map), as open_port({spawn, Name}, Options) does, but tells why it failed instead of
+ *    raising badarg: `Reason` is the driver's own (e.g. `busy`, `no_device`,
+ *    `{mismatch, width}` from the Rust ports, see struct atomvm_port_driver's open_error),
+ *    `badarg` from a driver that gives none or for a bad `Name` or `Options`, and
+ *    `no_driver` when the image has no driver of that name. Like open_port/2 it does not
+ *    link the port to the caller; the ports' Erlang modules do.
  */
 #include <string.h>
 
 #include <atomvm_zephyr/avm.h>
+#include <atomvm_zephyr/port_driver.h>
 
 #include <atom.h>
+#include <defaultatoms.h>
+#include <interop.h>
+#include <memory.h>
 #include <nifs.h>
 #include <platform_nifs.h>
 #include <term.h>
@@ -30,10 +46,75 @@ static const struct Nif atomvm_platform_nif = {
 	.nif_ptr = nif_atomvm_platform,
 };
 
+/* {Tag, Value} on the caller's heap; `value` survives a collection (it is a root). */
+static term tagged(Context *ctx, term tag, term value)
+{
+	if (memory_ensure_free_with_roots(ctx, TUPLE_SIZE(2), 1, &value, MEMORY_CAN_SHRINK) !=
+	    MEMORY_GC_OK) {
+		RAISE_ERROR(OUT_OF_MEMORY_ATOM);
+	}
+	term t = term_alloc_tuple(2, &ctx->heap);
+
+	term_put_tuple_element(t, 0, tag);
+	term_put_tuple_element(t, 1, value);
+	return t;
+}
+
+static term nif_atomvm_port_open(Context *ctx, int argc, term argv[])
+{
+	ARG_UNUSED(argc);
+	term name_term = argv[0];
+	term opts = argv[1];
+
+	if (!term_is_list(opts) && !term_is_map(opts)) {
+		return tagged(ctx, ERROR_ATOM, BADARG_ATOM);
+	}
+	char *name = NULL;
+
+	if (term_is_atom(name_term)) {
+		name = interop_atom_to_string(ctx, name_term);
+	} else if (term_is_list(name_term) || term_is_binary(name_term)) {
+		int ok = 0;
+
+		name = interop_term_to_string(name_term, &ok);
+		if (!ok) {
+			free(name);
+			name = NULL;
+		}
+	}
+	if (name == NULL) {
+		return tagged(ctx, ERROR_ATOM, BADARG_ATOM);
+	}
+	const struct atomvm_port_driver *driver = atomvm_port_driver_find(name);
+
+	free(name);
+	if (driver == NULL) {
+		return tagged(ctx, ERROR_ATOM,
+			      globalcontext_make_atom(ctx->global, ATOM_STR("\x9", "no_driver")));
+	}
+	Context *port = driver->create_port(ctx->global, opts);
+
+	if (port == NULL) {
+		/* The driver records why on the VM thread; nothing ran since create_port. */
+		term reason = driver->open_error != NULL ? driver->open_error(ctx) : BADARG_ATOM;
+
+		return tagged(ctx, ERROR_ATOM, reason);
+	}
+	return tagged(ctx, OK_ATOM, term_port_from_local_process_id(port->process_id));
+}
+
+static const struct Nif atomvm_port_open_nif = {
+	.base.type = NIFFunctionType,
+	.nif_ptr = nif_atomvm_port_open,
+};
+
 const struct Nif *platform_nifs_get_nif(const char *nifname)
 {
 	if (strcmp("atomvm:platform/0", nifname) == 0) {
 		return &atomvm_platform_nif;
+	}
+	if (strcmp("atomvm_port:open/2", nifname) == 0) {
+		return &atomvm_port_open_nif;
 	}
 	return NULL;
 }

@@ -103,6 +103,10 @@ mod vm {
         }
         println!("cargo:rerun-if-changed=wrapper.h");
         println!("cargo:rerun-if-changed=../../include/atomvm_ports/bindgen_prologue.h");
+        // Our platform's headers (libAtomVM's are pinned by the west manifest).
+        for h in ["avm.h", "platform.h", "port_driver.h"] {
+            println!("cargo:rerun-if-changed=../atomvm-platform/include/atomvm_zephyr/{h}");
+        }
         let wrapper_c = PathBuf::from(need("ATOMVM_PORT_WRAPPER"));
 
         // zephyr-lang-rust uses rustc's target names; clang only needs the architecture.

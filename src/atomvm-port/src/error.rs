@@ -46,6 +46,10 @@ impl Error {
     pub const IO: Error = Error::new("io");
     /// The device or feature is not available on this board.
     pub const NOT_SUPPORTED: Error = Error::new("not_supported");
+    /// The device is in use (by another open port, say).
+    pub const BUSY: Error = Error::new("busy");
+    /// No such device on this board, or it is not ready.
+    pub const NO_DEVICE: Error = Error::new("no_device");
 
     /// The same reason, detailed with `detail` (keeps an existing detail).
     pub const fn at(self, detail: &'static str) -> Self {

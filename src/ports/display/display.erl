@@ -48,20 +48,23 @@ open() ->
 %% @doc Opens the display. `width' and `height', when given, must match the
 %% panel; `depth' must be one the driver supports (it switches the pixel
 %% format); `orientation' and `backlight' (default 128) are applied at once.
-%% Fails with `{error, badarg}' for anything the port refuses (the reason is
-%% logged by the VM).
+%% Fails with `{error, Reason}', the port's reason: `badarg' (wrong types or
+%% unknown options), `{mismatch, width | height}', `{unsupported, depth}',
+%% `{out_of_range, Option}', `no_device' (no display selected or ready),
+%% `busy' (a display port is open already: one at a time, so a second open
+%% never reconfigures the panel under the first), `io'.
 %%
 %% The port is linked to the caller, as Erlang links a port to the process
 %% that opens it: if the caller dies, the port is killed and its state
 %% dropped. (A caller that exits `normal' leaves it open: close it first.)
 -spec open([option()] | #{atom() => term()}) -> {ok, port()} | {error, term()}.
 open(Options) ->
-    try open_port({spawn, "display"}, Options) of
-        Port ->
+    case atomvm_port:open("display", Options) of
+        {ok, Port} ->
             link(Port),
-            {ok, Port}
-    catch
-        error:badarg -> {error, badarg}
+            {ok, Port};
+        {error, _} = Error ->
+            Error
     end.
 
 %% @doc The configuration as the application sees the screen: width and

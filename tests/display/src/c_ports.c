@@ -4,8 +4,9 @@
  * C ports of the display test:
  *  - "backlight_probe": `pulse` -> {ok, PulseCycles, PeriodCycles, Calls}, what the fake PWM
  *    under the backlight LED was last asked for;
- *  - "noop_c": `noop` -> ok, the C twin of the Rust test port's `noop`, written the way
- *    AtomVM's own C ports are, for the round-trip benchmark.
+ *   - "noop_c": `noop` -> ok, the C twin of the Rust test port's `noop`, written the way
+ *    AtomVM's own C ports are, for the round-trip benchmark;
+ *  - "refuse_c": every open fails, without a reason (atomvm_port:open/2 says badarg).
  */
 #include <string.h>
 
@@ -115,3 +116,13 @@ static Context *create_noop(GlobalContext *glb, term opts)
 
 ATOMVM_PORT_DRIVER_DEFINE(backlight_probe, "backlight_probe", NULL, NULL, create_probe);
 ATOMVM_PORT_DRIVER_DEFINE(noop_c, "noop_c", NULL, NULL, create_noop);
+
+/* "refuse_c": a C driver that refuses every open and gives no reason (no open_error). */
+static Context *create_refuse(GlobalContext *glb, term opts)
+{
+	ARG_UNUSED(glb);
+	ARG_UNUSED(opts);
+	return NULL;
+}
+
+ATOMVM_PORT_DRIVER_DEFINE(refuse_c, "refuse_c", NULL, NULL, create_refuse);

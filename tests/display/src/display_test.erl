@@ -3,7 +3,8 @@
 %% The `display' port (Rust) on the VM, against Zephyr's dummy display with a PWM-LED
 %% backlight on the fake PWM controller (1 ms period = 1000 cycles at 1 MHz), plus the
 %% framework's own test port `framework_test' and the C port `noop_c' for the round-trip
-%% benchmark. Every bad input must give {error, _} and leave the VM running.
+%% benchmark. Every bad input must give {error, _} and leave the VM running. Every wait has a
+%% timeout that fails the case.
 -module(display_test).
 -export([start/0]).
 
@@ -21,6 +22,8 @@ cases() ->
         fun open_with_options/0,
         fun open_with_a_map/0,
         fun bad_open_options/0,
+        fun second_open_is_busy/0,
+        fun open_errors_reach_erlang/0,
         fun set_backlight/0,
         fun set_backlight_errors/0,
         fun set_orientation/0,
@@ -57,6 +60,14 @@ stat(P, Key) ->
     {ok, S} = display:stats(P),
     proplists:get_value(Key, S).
 
+%% {Opened, Dropped}: Rust port states created and dropped since boot (all drivers), read
+%% through the framework's test port, which is itself counted once opened.
+port_states() ->
+    T = open_port({spawn, "framework_test"}, []),
+    {ok, Opened, Dropped} = port:call(T, port_stats),
+    ok = port:call(T, close),
+    {Opened, Dropped}.
+
 open_with_defaults() ->
     {ok, P} = display:open(),
     C = config(P),
@@ -89,19 +100,76 @@ open_with_a_map() ->
         Other -> {unexpected, Other}
     end.
 
+%% Each refused open tells why.
 bad_open_options() ->
-    Bad = [
-        [{width, 100}], [{height, 0}], [{depth, 16}], [{depth, 0}], [{depth, foo}],
-        [{orientation, 45}], [{orientation, right}], [{backlight, 256}], [{backlight, -1}],
-        [{backlight, 1.5}], [{speed, 1}], [42], [{width}], foo, [{width, 320} | tail],
-        #{backlight => <<"x">>}, [{backlight, 1 bsl 70}]
+    Cases = [
+        {[{width, 100}], {mismatch, width}},
+        {[{height, 0}], {mismatch, height}},
+        {[{depth, 16}], {unsupported, depth}},
+        {[{depth, 0}], {out_of_range, depth}},
+        {[{depth, foo}], {badarg, depth}},
+        {[{orientation, 45}], {out_of_range, orientation}},
+        {[{orientation, right}], {badarg, orientation}},
+        {[{backlight, 256}], {out_of_range, backlight}},
+        {[{backlight, -1}], {out_of_range, backlight}},
+        {[{backlight, 1.5}], {badarg, backlight}},
+        {[{speed, 1}], unknown_option},
+        {[42], badarg},
+        {[{width}], badarg},
+        {foo, badarg},
+        {[{width, 320} | tail], badarg},
+        {#{backlight => <<"x">>}, {badarg, backlight}},
+        {[{backlight, 1 bsl 70}], {out_of_range, backlight}}
     ],
-    Results = [{Opts, display:open(Opts)} || Opts <- Bad],
-    Unexpected = [R || {_, Got} = R <- Results, Got =/= {error, badarg}],
-    %% The VM is still fine: a good open works afterwards.
+    Got = [display:open(Opts) || {Opts, _} <- Cases],
+    %% Mismatches by case number (the options themselves do not print on every VM).
+    Wrong = mismatches(1, [{error, Reason} || {_, Reason} <- Cases], Got),
+    %% The VM is still fine, and no refused open kept the display: a good open works.
     {ok, P} = display:open(),
     ok = display:close(P),
-    expect([], Unexpected).
+    expect([], Wrong).
+
+%% [{N, Want, Got}] where the N-th elements differ.
+mismatches(_, [], []) -> [];
+mismatches(N, [W | Ws], [W | Gs]) -> mismatches(N + 1, Ws, Gs);
+mismatches(N, [W | Ws], [G | Gs]) -> [{N, W, G} | mismatches(N + 1, Ws, Gs)].
+
+%% One display port at a time: a second open is refused, and the display keeps what the
+%% first port set (the refused open asked for another backlight level).
+second_open_is_busy() ->
+    {ok, P} = display:open([{backlight, 255}]),
+    Busy = display:open([{backlight, 0}]),
+    Raw = try open_port({spawn, "display"}, []) of _ -> opened catch error:badarg -> badarg end,
+    Pwm = pwm(),
+    Level = proplists:get_value(backlight, config(P)),
+    ok = display:close(P),
+    %% Closing gives the display back.
+    {ok, P2} = display:open(),
+    ok = display:close(P2),
+    expect({{error, busy}, badarg, {1000, 1000}, 255}, {Busy, Raw, Pwm, Level}).
+
+%% atomvm_port:open/2 returns the driver's reason; open_port/2 still raises badarg.
+open_errors_reach_erlang() ->
+    Got = [
+        atomvm_port:open("display", [{width, 1}]),
+        atomvm_port:open(display, [{height, 1}]),
+        atomvm_port:open(<<"display">>, [{depth, 16}]),
+        atomvm_port:open("no_such_port", []),
+        atomvm_port:open(42, []),
+        atomvm_port:open("display", not_options),
+        %% A C driver that refuses without giving a reason.
+        atomvm_port:open("refuse_c", []),
+        atomvm_port:open("framework_test", [{nope, 1}]),
+        try open_port({spawn, "display"}, [{width, 1}]) of _ -> opened
+        catch error:badarg -> badarg end
+    ],
+    {ok, T} = atomvm_port:open("framework_test", []),
+    Works = port:call(T, noop),
+    ok = port:call(T, close),
+    expect([{error, {mismatch, width}}, {error, {mismatch, height}},
+            {error, {unsupported, depth}}, {error, no_driver}, {error, badarg},
+            {error, badarg}, {error, badarg}, {error, unknown_option}, badarg, ok],
+           Got ++ [Works]).
 
 set_backlight() ->
     {ok, P} = display:open(),
@@ -169,40 +237,36 @@ unknown_commands() ->
     end.
 
 close_drops_the_port_state() ->
-    {ok, Q} = display:open(),
-    D0 = stat(Q, ports_dropped),
+    {_, D0} = port_states(),
     {ok, P} = display:open(),
     ok = display:close(P),
-    D1 = stat(Q, ports_dropped),
+    %% Two more: the display port's and the counting port's own.
+    {_, D1} = port_states(),
     AfterClose = display:get_config(P),
-    ok = display:close(Q),
-    case expect(D0 + 1, D1) of
+    case expect(D0 + 2, D1) of
         ok -> expect({error, noproc}, AfterClose);
         Other -> Other
     end.
 
-%% Waits until the port `P' is gone.
+%% Waits until the port `P' is gone; a timeout fails the case.
 await_down(P) ->
     Ref = erlang:monitor(port, P),
     receive
         {'DOWN', Ref, port, P, _} -> ok
-    after 2000 -> timeout
+    after 2000 -> throw({timeout, port_down, P})
     end.
 
 killed_port_drops_its_state() ->
-    {ok, Q} = display:open(),
-    D0 = stat(Q, ports_dropped),
+    {_, D0} = port_states(),
     {ok, P} = display:open(),
     unlink(P),
     exit(P, kill),
     ok = await_down(P),
-    D1 = stat(Q, ports_dropped),
-    ok = display:close(Q),
-    expect(D0 + 1, D1).
+    {_, D1} = port_states(),
+    expect(D0 + 2, D1).
 
 owner_exit_drops_the_port_state() ->
-    {ok, Q} = display:open(),
-    D0 = stat(Q, ports_dropped),
+    {_, D0} = port_states(),
     Self = self(),
     {Pid, Ref} = spawn_opt(
         fun() ->
@@ -212,17 +276,21 @@ owner_exit_drops_the_port_state() ->
         end,
         [monitor]
     ),
-    P = receive {port, Port} -> Port after 2000 -> none end,
-    receive {'DOWN', Ref, process, Pid, owner_done} -> ok after 2000 -> timeout end,
+    P = receive {port, Port} -> Port after 2000 -> throw({timeout, owner_port}) end,
+    receive
+        {'DOWN', Ref, process, Pid, owner_done} -> ok
+    after 2000 -> throw({timeout, owner_exit})
+    end,
     %% The port was linked to its owner: the exit signal kills it.
     ok = await_down(P),
-    D1 = stat(Q, ports_dropped),
+    {_, D1} = port_states(),
+    %% The display is free again.
+    {ok, Q} = display:open(),
     ok = display:close(Q),
-    expect(D0 + 1, D1).
+    expect(D0 + 2, D1).
 
 config_resource_outlives_port_until_gc() ->
-    {ok, Q} = display:open(),
-    C0 = stat(Q, configs_destroyed),
+    C0 = configs_destroyed(),
     Self = self(),
     %% Only the child ever holds the resource's reference.
     {Pid, Ref} = spawn_opt(
@@ -232,27 +300,44 @@ config_resource_outlives_port_until_gc() ->
             ok = display:close(P),
             %% The port is gone; the resource is alive while we hold it (R is used again
             %% after the count, so no collection of ours frees it before).
+            {ok, Q} = display:open(),
             Read = display:read_config(Q, R),
             Destroyed = stat(Q, configs_destroyed),
+            ok = display:close(Q),
             Self ! {read, Read, Destroyed, is_reference(R)}
         end,
         [monitor]
     ),
-    Read = receive {read, Rd, Destroyed, true} -> {Rd, Destroyed} after 2000 -> timeout end,
-    receive {'DOWN', Ref, process, Pid, normal} -> ok after 2000 -> timeout end,
+    Read = receive
+        {read, Rd, Destroyed, true} -> {Rd, Destroyed}
+    after 2000 -> throw({timeout, child_read})
+    end,
+    receive
+        {'DOWN', Ref, process, Pid, normal} -> ok
+    after 2000 -> throw({timeout, child_exit})
+    end,
     %% The child's heap is gone with it; collect ours too for good measure.
     erlang:garbage_collect(),
-    C1 = stat(Q, configs_destroyed),
-    ok = display:close(Q),
+    C1 = configs_destroyed(),
+    %% The counting ports' own configurations are destroyed when they close: C0's before the
+    %% child counts, the child's Q before it exits, then the child's resource.
     case Read of
-        {{ok, Conf}, C0} ->
+        {{ok, Conf}, D} when D =:= C0 + 1 ->
             case expect(42, proplists:get_value(backlight, Conf)) of
-                ok -> expect(C0 + 1, C1);
+                ok -> expect(C0 + 3, C1);
                 Other -> Other
             end;
         Other ->
             {unexpected, Other, C0}
     end.
+
+%% Configuration resources destroyed since boot, through a display port of its own (whose
+%% configuration is destroyed once it closes, unless something holds it).
+configs_destroyed() ->
+    {ok, Q} = display:open(),
+    N = stat(Q, configs_destroyed),
+    ok = display:close(Q),
+    N.
 
 read_config_type_checks() ->
     {ok, P} = display:open(),
@@ -307,7 +392,8 @@ messages_from_a_thread() ->
     T = open_port({spawn, "framework_test"}, []),
     N = 100,
     ok = port:call(T, {send_from_thread, N}),
-    Got = [receive {from_thread, I} -> I after 2000 -> {missing, I} end || I <- lists:seq(1, N)],
+    Got = [receive {from_thread, I} -> I after 2000 -> throw({timeout, from_thread, I}) end
+           || I <- lists:seq(1, N)],
     Extra = receive {from_thread, X} -> X after 50 -> none end,
     ok = port:call(T, close),
     case expect(lists:seq(1, N), Got) of

@@ -28,6 +28,13 @@ struct atomvm_port_driver {
 	void (*destroy)(GlobalContext *glb);
 	/** Creates the port; NULL reports failure to open_port. */
 	Context *(*create_port)(GlobalContext *glb, term opts);
+	/**
+	 * Why the last create_port of this driver failed, as a term built on @p caller's heap
+	 * (the `Reason` of `{error, Reason}` that atomvm_port:open/2 returns). Called on the VM
+	 * thread right after create_port returned NULL, with nothing else running in between.
+	 * May be NULL: the reason is then `badarg`, as open_port/2 reports every failure.
+	 */
+	term (*open_error)(Context *caller);
 };
 
 #define ATOMVM_PORT_DRIVER_DEFINE(ident, port_name, init_fn, destroy_fn, create_fn)            \
@@ -36,6 +43,17 @@ struct atomvm_port_driver {
 		.init = (init_fn),                                                             \
 		.destroy = (destroy_fn),                                                       \
 		.create_port = (create_fn),                                                    \
+	}
+
+/** ATOMVM_PORT_DRIVER_DEFINE with an open_error function (see struct atomvm_port_driver). */
+#define ATOMVM_PORT_DRIVER_DEFINE_WITH_ERROR(ident, port_name, init_fn, destroy_fn, create_fn,  \
+					     error_fn)                                         \
+	STRUCT_SECTION_ITERABLE(atomvm_port_driver, ident) = {                                 \
+		.name = (port_name),                                                           \
+		.init = (init_fn),                                                             \
+		.destroy = (destroy_fn),                                                       \
+		.create_port = (create_fn),                                                    \
+		.open_error = (error_fn),                                                      \
 	}
 
 /**

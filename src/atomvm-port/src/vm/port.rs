@@ -22,8 +22,10 @@ use crate::term::Term;
 
 /// A port's state and behaviour.
 pub trait Port: Sized + 'static {
-    /// Creates the port's state from `open_port/2`'s options. An error makes `open_port/2`
-    /// fail with `badarg` (the reason is logged).
+    /// Creates the port's state from the options of `atomvm_port:open/2` (or `open_port/2`).
+    /// An error is the `Reason` of the `{error, Reason}` that `atomvm_port:open/2` returns
+    /// (`open_port/2` raises `badarg` and the reason is logged). Whatever the state took is
+    /// released by its `Drop` when a later step of the open fails.
     fn open(cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error>;
 
     /// Handles one gen_call request (`port:call(Port, Request)`). Reply with
@@ -149,6 +151,7 @@ impl PortDriver {
             init: Some(driver_init::<P>),
             destroy: Some(driver_destroy::<P>),
             create_port: Some(create_port::<P>),
+            open_error: Some(open_error),
         })
     }
 
@@ -197,6 +200,30 @@ struct Live {
 }
 
 static LIVE: VmCell<Vec<Live>> = VmCell::new(Vec::new());
+/// Why the last open failed, for `open_error` (VM thread only: the `atomvm_port:open/2` NIF
+/// asks right after `create_port`, with nothing in between).
+static OPEN_ERROR: VmCell<Option<Error>> = VmCell::new(None);
+
+fn failed(e: Error) -> *mut sys::Context {
+    OPEN_ERROR.with(|slot| *slot = Some(e));
+    ptr::null_mut()
+}
+
+/// The reason of the last failed open, built on `caller`'s heap (`badarg` when none was
+/// recorded; the atom `no_memory` when the heap has no room for it).
+unsafe extern "C" fn open_error(caller: *mut sys::Context) -> sys::term {
+    let e = OPEN_ERROR.with(Option::take).unwrap_or(Error::BADARG);
+    // SAFETY: called by the platform's NIF on the VM thread with the calling process, whose
+    // heap may grow by a fragment (`reserve` never collects); the term is returned at once.
+    unsafe {
+        if reserve(caller, &e, 0).is_err() {
+            let mut sink = HeapSink::new(&mut (*caller).heap, (*caller).global);
+            return Error::NO_MEMORY.encode(&mut sink);
+        }
+        let mut sink = HeapSink::new(&mut (*caller).heap, (*caller).global);
+        e.encode(&mut sink)
+    }
+}
 /// The resource type of watchers (one per VM run).
 static WATCHER: AtomicPtr<sys::ErlNifResourceType> = AtomicPtr::new(ptr::null_mut());
 
@@ -282,6 +309,7 @@ unsafe extern "C" fn create_port<P: Port>(
     glb: *mut sys::GlobalContext,
     opts: sys::term,
 ) -> *mut sys::Context {
+    OPEN_ERROR.with(|slot| *slot = None);
     let watcher_type = WATCHER.load(Ordering::Relaxed);
     // SAFETY: on the VM thread with the running global context; every failure path below
     // releases what was made before it. The context exists before `P::open` so the port
@@ -289,7 +317,7 @@ unsafe extern "C" fn create_port<P: Port>(
     unsafe {
         let ctx = sys::context_new(glb);
         if ctx.is_null() {
-            return ptr::null_mut();
+            return failed(Error::NO_MEMORY);
         }
         let pid = (*ctx).process_id;
         let mut cx = Open {
@@ -305,7 +333,7 @@ unsafe extern "C" fn create_port<P: Port>(
                 // Not context_destroy: context_new put the context on the scheduler's
                 // waiting list, which only scheduler_terminate leaves before destroying.
                 sys::scheduler_terminate(ctx);
-                return ptr::null_mut();
+                return failed(e);
             }
         };
         let watcher = if watcher_type.is_null() {
@@ -329,7 +357,7 @@ unsafe extern "C" fn create_port<P: Port>(
             drop(state);
             sys::scheduler_terminate(ctx);
             log::error!("atomvm-port: cannot watch the new port");
-            return ptr::null_mut();
+            return failed(Error::NO_MEMORY);
         }
         let state = NonNull::new_unchecked(Box::into_raw(state)).cast::<c_void>();
         LIVE.with(|l| {

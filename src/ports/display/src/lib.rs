@@ -3,11 +3,14 @@
 //! The AtomVM port `display` (paradigm 1: an Erlang-visible, garbage-collected configuration
 //! resource).
 //!
-//! `open_port({spawn, "display"}, Opts)` opens the display that devicetree selects (the first
-//! `atomvm,display-port` node, else the `zephyr,display` chosen node). Options, all optional:
-//! `{width, W}`, `{height, H}` (must match the panel), `{depth, Bits}` (a depth the driver
-//! supports; switches its pixel format), `{orientation, 0|90|180|270}`, `{backlight, 0..255}`
-//! (default 128). Commands (gen_call, see `erlang/display.erl`):
+//! `display:open(Opts)` (`atomvm_port:open("display", Opts)`) opens the display that
+//! devicetree selects (the first `atomvm,display-port` node, else the `zephyr,display` chosen
+//! node). Options, all optional: `{width, W}`, `{height, H}` (must match the panel),
+//! `{depth, Bits}` (a depth the driver supports; switches its pixel format),
+//! `{orientation, 0|90|180|270}`, `{backlight, 0..255}` (default 128). One port at a time: a
+//! second open is refused with `{error, busy}` and leaves the display as the open port set
+//! it. A failed open returns its reason: `{mismatch, width}`, `{unsupported, depth}`,
+//! `no_device`, `busy`, ... Commands (gen_call, see `display.erl`):
 //!
 //! | request | reply |
 //! |---|---|

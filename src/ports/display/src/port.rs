@@ -3,6 +3,7 @@
 //! The port: devicetree display (through `display_glue.c`) + configuration resource.
 
 use core::cell::Cell;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use atomvm_port::encode::ok;
 use atomvm_port::vm::{
@@ -52,11 +53,35 @@ mod glue {
     }
 }
 
+/// Whether a display port is open. There is one display: a second port would reconfigure it
+/// (depth, orientation, backlight) under the first, so it is refused with `busy`.
+static CLAIMED: AtomicBool = AtomicBool::new(false);
+
+/// The display, taken by an open port; given back when the port's state (or a failed open)
+/// drops it.
+struct Claim(());
+
+impl Claim {
+    fn take() -> Result<Self, Error> {
+        if CLAIMED.swap(true, Ordering::Acquire) {
+            Err(Error::BUSY)
+        } else {
+            Ok(Claim(()))
+        }
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        CLAIMED.store(false, Ordering::Release);
+    }
+}
+
 fn caps() -> Result<(Caps, glue::Info), Error> {
     let mut info = glue::Info::default();
     // SAFETY: writes the struct we pass; the C side is our own glue.
     if unsafe { glue::atomvm_display_get_info(&mut info) } != 0 {
-        return Err(Error::with("no_device", "display"));
+        return Err(Error::NO_DEVICE);
     }
     let depths = settings::depths_of_formats(info.pixel_formats);
     let depth = settings::depth_of_format(info.current_format).unwrap_or(0);
@@ -91,10 +116,11 @@ fn apply_orientation(o: Orientation) -> Result<bool, Error> {
     }
 }
 
-/// One open display port: it keeps the configuration resource alive.
+/// One open display port: it holds the display and keeps the configuration resource alive.
 pub struct Display {
     config: Resource<DisplayConfig>,
     has_backlight: bool,
+    _claim: Claim,
 }
 
 /// A proplist value: a number or an atom.
@@ -162,6 +188,8 @@ impl Port for Display {
 
     fn open(_cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
         let req = requested(opts)?;
+        // Before any device call: a refused open leaves the open port's display alone.
+        let claim = Claim::take()?;
         let (caps, info) = caps()?;
         let s: Settings = req.resolve(&caps)?;
         if s.depth != caps.depth {
@@ -187,6 +215,7 @@ impl Port for Display {
         Ok(Display {
             config,
             has_backlight: caps.backlight,
+            _claim: claim,
         })
     }
 
