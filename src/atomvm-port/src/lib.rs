@@ -9,6 +9,7 @@
 //!   first, so a reply is built in memory reserved up front and no garbage collection can
 //!   move a half-built term;
 //! - [`gen`]: `{'$call', {Pid, Ref}, Request}` parsing and [`Error`] → `{error, Reason}`;
+//! - [`kconfig`]: Kconfig values checked at compile time ([`kconfig_depth!`]);
 //! - [`stream`]: subscribers, dead-subscriber list, batching and the doorbell latch of ports
 //!   that stream data from another thread (`vm::stream` binds them to the VM);
 //! - `vm` (feature `vm`): the binding to a running AtomVM on Zephyr: the port driver trait
@@ -30,6 +31,7 @@ extern crate std;
 pub mod encode;
 pub mod error;
 pub mod gen;
+pub mod kconfig;
 #[cfg(test)]
 pub mod model;
 pub mod stream;

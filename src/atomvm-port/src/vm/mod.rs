@@ -11,7 +11,7 @@
 //!   task-safe path;
 //! - [`stream`]: a port's subscribers (monitored), batching and the doorbell that lets a
 //!   producing thread get the port to deliver on the VM thread, in order;
-//! - [`run`]: registers the drivers, starts the VM and waits for it.
+//! - [`run`] / [`run_with`]: registers the drivers, starts the VM and waits for it.
 //!
 //! Threading: ports, resources' destructors and monitors run on the VM thread (libAtomVM is
 //! built without SMP); only [`Mailer`] is meant for other threads.
@@ -51,7 +51,13 @@ pub use send::{Doorbell, Mailer, Pid, PortTerm};
 /// Call it from `rust_main` with `CONFIG_ATOMVM_AUTOSTART=n` (the default with
 /// `CONFIG_ATOMVM_PORTS_RUST`), so no Erlang code runs before the drivers are known.
 pub fn run(drivers: &[&'static PortDriver]) -> i32 {
-    for d in drivers {
+    run_with(drivers, &[])
+}
+
+/// [`run`] with the drivers in two lists: `builtin`, the ports enabled in Kconfig (the
+/// generated `atomvm-ports` crate passes its list), and `extra`, the application's own.
+pub fn run_with(builtin: &[&'static PortDriver], extra: &[&'static PortDriver]) -> i32 {
+    for d in builtin.iter().chain(extra) {
         // SAFETY: the driver is 'static and its C view outlives the VM; registration happens
         // before the VM thread starts.
         let rc = unsafe { sys::atomvm_port_driver_register(d.as_c()) };
