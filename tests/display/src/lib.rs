@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-//! The display test's Rust side: registers the `display` port and the test port
-//! `framework_test`, then runs the VM.
+//! The display test's Rust side: runs the VM with the ports enabled in Kconfig (`display`) and
+//! the test ports `framework_test` and `stream_test`.
 //!
 //! `framework_test` exercises what the display port does not: decoding of lists, binaries and
 //! maps, and sends from another thread through the task-safe path:
@@ -277,7 +277,7 @@ impl Port for StreamTest {
 extern "C" fn rust_main() {
     // SAFETY: called once, before any other thread logs.
     unsafe { zephyr::set_logger().ok() };
-    let rc = atomvm_port::vm::run(&[&display_port::DRIVER, &FRAMEWORK_TEST, &STREAM_TEST]);
+    let rc = atomvm_ports::run(&[&FRAMEWORK_TEST, &STREAM_TEST]);
     // The suite leaves a display port open on purpose: the VM's stop must drop it too.
     let s = PortStats::get();
     zephyr::printkln!(

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-//! The touch test's Rust side: registers the `touch` port and the test port `touch_emul`,
-//! which drives the emulated FT5x06 (tests/ft5x06/src/ft5x06_emul.c), then runs the VM.
+//! The touch test's Rust side: runs the VM with the ports enabled in Kconfig (`touch`) and the
+//! test port `touch_emul`, which drives the emulated FT5x06 (tests/ft5x06/src/ft5x06_emul.c).
 //!
 //! `touch_emul` requests (`Target`: `main`, the emulated chip the Rust driver reads, the
 //! default; `bridge`, the one Zephyr's ft5336 driver reads):
@@ -161,7 +161,7 @@ impl Port for TouchEmul {
 extern "C" fn rust_main() {
     // SAFETY: called once, before any other thread logs.
     unsafe { zephyr::set_logger().ok() };
-    let rc = atomvm_port::vm::run(&[&touch_port::DRIVER, &TOUCH_EMUL]);
+    let rc = atomvm_ports::run(&[&TOUCH_EMUL]);
     let s = PortStats::get();
     zephyr::printkln!(
         "VM finished: {rc}; port states opened {}, dropped {}",

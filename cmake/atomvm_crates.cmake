@@ -1,0 +1,267 @@
+# SPDX-License-Identifier: Apache-2.0
+#
+# Our Rust crates in the application's cargo build:
+#  * every crate under src/ is reachable by name (`atomvm-port = "0.1"`, `zephyr-hal-adapters =
+#    "0.1"`, ...), as the `zephyr` crate is: a generated cargo config patches crates.io with
+#    their paths. Only the crates the application's build reaches are patched (cargo records
+#    unused patches in every Cargo.lock); names and dependencies are read from the Cargo.toml
+#    files, there is no hand-kept list;
+#  * the crate `atomvm-ports` is generated from the ports enabled in Kconfig (atomvm_port());
+#  * an application without Cargo.toml that does not call rust_cargo_application() gets a
+#    generated `rustapp` that starts the VM with those ports.
+
+include_guard(GLOBAL)
+
+# Reads [package] name and version and the library's crate name from a Cargo.toml (the simple
+# layout our crates use: `key = "value"` lines under [package] and [lib]).
+function(atomvm_ports_cargo_package toml out_name out_version out_lib)
+  file(STRINGS ${toml} lines)
+  set(section "")
+  set(name "")
+  set(version "")
+  set(lib_name "")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^[ \t]*\\[([^]]*)\\]")
+      set(section ${CMAKE_MATCH_1})
+    elseif(line MATCHES "^[ \t]*(name|version)[ \t]*=[ \t]*\"([^\"]*)\"")
+      if(section STREQUAL "package")
+        set(${CMAKE_MATCH_1} ${CMAKE_MATCH_2})
+      elseif(section STREQUAL "lib" AND CMAKE_MATCH_1 STREQUAL "name")
+        set(lib_name ${CMAKE_MATCH_2})
+      endif()
+    endif()
+  endforeach()
+  if(NOT lib_name)
+    string(REPLACE "-" "_" lib_name "${name}")
+  endif()
+  set(${out_name} ${name} PARENT_SCOPE)
+  set(${out_version} ${version} PARENT_SCOPE)
+  set(${out_lib} ${lib_name} PARENT_SCOPE)
+endfunction()
+
+# The names of the packages a Cargo.toml takes from crates.io, which a patch can replace
+# ([dependencies], [build-dependencies], target-specific ones; `package = ` renames resolved;
+# `path = ` dependencies left out, as cargo never patches them; dev-dependencies are never built
+# for dependencies, and the application's own tests do not run in Zephyr builds).
+function(atomvm_ports_cargo_deps toml out)
+  file(STRINGS ${toml} lines)
+  set(section "")
+  set(names "")
+  set(dep_section "(^|\\.)(dependencies|build-dependencies)")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^[ \t]*\\[+([^]]*)\\]+")
+      set(section "${CMAKE_MATCH_1}")
+      if(section MATCHES "${dep_section}\\.([A-Za-z0-9_-]+)$")  # [dependencies.name]
+        list(APPEND names ${CMAKE_MATCH_3})
+      endif()
+    elseif(section MATCHES "${dep_section}$"
+        AND line MATCHES "^[ \t]*([A-Za-z0-9_-]+)[ \t]*(\\.[A-Za-z_-]+[ \t]*)?=")
+      set(name ${CMAKE_MATCH_1})
+      if(line MATCHES "package[ \t]*=[ \t]*\"([^\"]+)\"")
+        set(name ${CMAKE_MATCH_1})
+      endif()
+      if(NOT line MATCHES "[{,][ \t]*path[ \t]*=")
+        list(APPEND names ${name})
+      endif()
+    elseif(section MATCHES "${dep_section}\\.([A-Za-z0-9_-]+)$")  # inside [dependencies.name]
+      if(line MATCHES "^[ \t]*package[ \t]*=[ \t]*\"([^\"]+)\"")
+        list(POP_BACK names)
+        list(APPEND names ${CMAKE_MATCH_1})
+      elseif(line MATCHES "^[ \t]*path[ \t]*=")
+        list(POP_BACK names)
+      endif()
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES names)
+  set(${out} ${names} PARENT_SCOPE)
+endfunction()
+
+# Every crate under src/: ATOMVM_PORTS_CRATES (names), ATOMVM_CRATE_<name>_DIR.
+function(atomvm_ports_index_crates)
+  file(GLOB_RECURSE tomls ${ATOMVM_PORTS_DIR}/src/Cargo.toml)
+  list(SORT tomls)
+  foreach(toml IN LISTS tomls)
+    if(toml MATCHES "/target/")
+      continue()
+    endif()
+    atomvm_ports_cargo_package(${toml} name version lib)
+    if(name)
+      cmake_path(GET toml PARENT_PATH dir)
+      set_property(GLOBAL APPEND PROPERTY ATOMVM_PORTS_CRATES ${name})
+      set_property(GLOBAL PROPERTY ATOMVM_CRATE_${name}_DIR ${dir})
+    endif()
+  endforeach()
+endfunction()
+
+# The crate `atomvm-ports`, generated from the ports enabled in Kconfig (atomvm_port()): its
+# PORTS list holds their drivers and run(extra) starts the VM with them and the application's
+# own. Writes only what changed, so cargo rebuilds only when the list does.
+function(atomvm_ports_generate_ports_crate)
+  set(dir ${CMAKE_BINARY_DIR}/atomvm_ports/crates/atomvm-ports)
+  atomvm_ports_cargo_package(${ATOMVM_PORTS_DIR}/src/atomvm-port/Cargo.toml port_crate port_version lib)
+  get_property(names GLOBAL PROPERTY ATOMVM_PORTS_NAMES)
+  list(SORT names)
+  set(deps "")
+  set(drivers "")
+  foreach(name IN LISTS names)
+    get_property(crate GLOBAL PROPERTY ATOMVM_PORT_${name}_CRATE)
+    get_property(version GLOBAL PROPERTY ATOMVM_PORT_${name}_VERSION)
+    get_property(lib GLOBAL PROPERTY ATOMVM_PORT_${name}_LIB)
+    string(APPEND deps "${crate} = { version = \"${version}\", features = [\"vm\"] }\n")
+    string(APPEND drivers "    &${lib}::DRIVER,\n")
+  endforeach()
+  file(CONFIGURE OUTPUT ${dir}/Cargo.toml @ONLY CONTENT
+"# Generated by the atomvm_ports module (cmake/atomvm_crates.cmake): the ports enabled in
+# Kconfig. Applications depend on it by name: atomvm-ports = \"0.1\".
+[package]
+name = \"atomvm-ports\"
+version = \"${port_version}\"
+edition = \"2021\"
+license = \"Apache-2.0\"
+publish = false
+
+[lib]
+name = \"atomvm_ports\"
+
+[dependencies]
+atomvm-port = { version = \"${port_version}\", features = [\"vm\"] }
+${deps}
+# Not a member of any enclosing workspace (the build directory may lie inside one).
+[workspace]
+")
+  file(CONFIGURE OUTPUT ${dir}/src/lib.rs @ONLY CONTENT
+"// Generated by the atomvm_ports module (cmake/atomvm_crates.cmake).
+
+//! The AtomVM ports enabled in Kconfig (`CONFIG_ATOMVM_PORT_*`): [`PORTS`], and [`run`] to
+//! start the VM with them.
+
+#![no_std]
+
+pub use atomvm_port;
+use atomvm_port::vm::PortDriver;
+
+/// The drivers of the ports enabled in Kconfig, by port name.
+pub static PORTS: &[&PortDriver] = &[
+${drivers}];
+
+/// Registers [`PORTS`] and then `extra` (the application's own ports), starts the VM and waits
+/// for it; returns libAtomVM's result (0 is success) or a negative errno when a driver could
+/// not be registered.
+pub fn run(extra: &[&'static PortDriver]) -> i32 {
+    atomvm_port::vm::run_with(PORTS, extra)
+}
+")
+  set_property(GLOBAL APPEND PROPERTY ATOMVM_PORTS_CRATES atomvm-ports)
+  set_property(GLOBAL PROPERTY ATOMVM_CRATE_atomvm-ports_DIR ${dir})
+endfunction()
+
+# The crate `rustapp` for an application without Rust of its own: its rust_main starts the VM
+# with the ports enabled in Kconfig.
+function(atomvm_ports_default_rustapp out_toml)
+  set(dir ${CMAKE_BINARY_DIR}/atomvm_ports/crates/rustapp)
+  atomvm_ports_cargo_package(${ATOMVM_PORTS_DIR}/src/atomvm-port/Cargo.toml port_crate port_version lib)
+  file(CONFIGURE OUTPUT ${dir}/Cargo.toml @ONLY CONTENT
+"# Generated by the atomvm_ports module (cmake/atomvm_crates.cmake) for an application without
+# Rust of its own.
+[package]
+# zephyr-lang-rust links the application crate by this name.
+name = \"rustapp\"
+version = \"0.1.0\"
+edition = \"2021\"
+license = \"Apache-2.0\"
+publish = false
+
+[lib]
+crate-type = [\"staticlib\"]
+
+[dependencies]
+zephyr = \"0.1.0\"
+log = \"0.4.22\"
+atomvm-ports = \"${port_version}\"
+
+[workspace]
+")
+  file(CONFIGURE OUTPUT ${dir}/src/lib.rs @ONLY CONTENT
+"// Generated by the atomvm_ports module (cmake/atomvm_crates.cmake).
+
+//! The Rust side of an Erlang-only application: starts the VM with the ports enabled in
+//! Kconfig.
+
+#![no_std]
+
+#[no_mangle]
+extern \"C\" fn rust_main() {
+    // SAFETY: called once, by Zephyr's main thread, before any Rust code logs.
+    if unsafe { zephyr::set_logger() }.is_err() {
+        zephyr::printkln!(\"atomvm_ports: no logger\");
+    }
+    let rc = atomvm_ports::run(&[]);
+    if rc == 0 {
+        log::info!(\"AtomVM finished: {rc}\");
+    } else {
+        log::error!(\"AtomVM finished: {rc}\");
+    }
+}
+")
+  # zephyr-lang-rust runs cargo in CMAKE_CURRENT_SOURCE_DIR. A deferred call cannot add a
+  # subdirectory, so this function's copy of the variable points at the generated crate.
+  set(CMAKE_CURRENT_SOURCE_DIR ${dir})
+  rust_cargo_application()
+  set(${out_toml} ${dir}/Cargo.toml PARENT_SCOPE)
+endfunction()
+
+# The [patch.crates-io] lines for an application crate: our crates it takes by name, and the
+# ones those take by name, transitively (the index of atomvm_ports_index_crates()).
+function(atomvm_ports_patches app_toml out)
+  get_property(ours GLOBAL PROPERTY ATOMVM_PORTS_CRATES)
+  atomvm_ports_cargo_deps(${app_toml} todo)
+  set(reached "")
+  list(LENGTH todo left)
+  while(left GREATER 0)
+    list(POP_FRONT todo name)
+    if(name IN_LIST ours AND NOT name IN_LIST reached)
+      list(APPEND reached ${name})
+      get_property(dir GLOBAL PROPERTY ATOMVM_CRATE_${name}_DIR)
+      atomvm_ports_cargo_deps(${dir}/Cargo.toml deps)
+      list(APPEND todo ${deps})
+    endif()
+    list(LENGTH todo left)
+  endwhile()
+  list(SORT reached)
+  set(patch "")
+  foreach(name IN LISTS reached)
+    get_property(dir GLOBAL PROPERTY ATOMVM_CRATE_${name}_DIR)
+    string(APPEND patch "${name} = { path = \"${dir}\" }\n")
+  endforeach()
+  set(${out} "${patch}" PARENT_SCOPE)
+endfunction()
+
+# Deferred to the end of the application's CMakeLists.txt (by atomvm_ports_write_cargo_config
+# in rust_toolchain.cmake): adds the
+# default `rustapp` when the application has no Rust, then writes the cargo config with the
+# patches for the crates its cargo build reaches.
+function(atomvm_ports_finish_app)
+  set(app_toml "")
+  if(TARGET librustapp)
+    get_target_property(app_crate librustapp SOURCE_DIR)
+    set(app_toml ${app_crate}/Cargo.toml)
+    # A new dependency in the application's Cargo.toml may need a new patch.
+    set_property(DIRECTORY ${CMAKE_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${app_toml})
+  elseif(CONFIG_ATOMVM_PORTS_RUST AND NOT EXISTS ${APPLICATION_SOURCE_DIR}/Cargo.toml)
+    atomvm_ports_default_rustapp(app_toml)
+  endif()
+
+  set(patch "")
+  if(EXISTS "${app_toml}")
+    atomvm_ports_patches(${app_toml} patch)
+  endif()
+
+  get_property(env GLOBAL PROPERTY ATOMVM_PORTS_CARGO_ENV)
+  file(GENERATE OUTPUT ${ATOMVM_PORTS_CARGO_CONFIG} CONTENT
+"# Generated by the atomvm_ports module (cmake/rust_toolchain.cmake, cmake/atomvm_crates.cmake).
+[env]
+${env}
+# Our crates by name, for the application's build.
+[patch.crates-io]
+${patch}")
+endfunction()
