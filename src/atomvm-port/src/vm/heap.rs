@@ -156,6 +156,9 @@ impl Sink for HeapSink {
     fn word(&mut self, w: usize) -> sys::term {
         w as sys::term
     }
+    // Only this crate makes a HeapSink (`new` is unsafe and crate-private), and it only passes
+    // resources it holds a reference to: no safe caller can hand in another pointer.
+    #[allow(clippy::not_unsafe_ptr_arg_deref)]
     fn resource(&mut self, obj: *mut core::ffi::c_void) -> sys::term {
         // SAFETY: see the impl; `obj` is a live resource (Resource keeps a reference).
         unsafe { sys::term_from_resource(obj, self.heap) }

@@ -24,7 +24,8 @@
     missing_docs,
     unsafe_op_in_unsafe_fn,
     unnecessary_transmutes,
-    clippy::all
+    clippy::all,
+    clippy::undocumented_unsafe_blocks
 )]
 pub mod sys {
     //! bindgen's view of libAtomVM and our platform headers (build.rs).

@@ -89,7 +89,7 @@ impl Call {
     /// Sends `{Ref, value}` to the caller. Room is reserved on the port's heap first (without
     /// collecting: a new fragment if needed); `no_memory` if there is none.
     pub fn reply<T: Encode + ?Sized>(&mut self, value: &T) -> Result<Replied, Error> {
-        let reply = (Word(self.reference as usize), value);
+        let reply = (Word(self.reference), value);
         // SAFETY: ctx is the port being run on the VM thread; the reference and the caller
         // live in the message being handled, and `reserve` never collects, so nothing moves.
         unsafe {

@@ -25,6 +25,7 @@ impl Pid {
     pub fn from_term(t: VmTerm<'_>) -> Result<Self, Error> {
         // SAFETY: reads the tag of a live term before converting it.
         if t.kind() == Kind::Pid && unsafe { sys::term_is_local_pid(t.raw()) } {
+            // SAFETY: a live local pid.
             Ok(Self(unsafe { sys::term_to_local_process_id(t.raw()) }))
         } else {
             Err(Error::BADARG)
