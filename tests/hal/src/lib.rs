@@ -13,6 +13,7 @@ use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use eeprom24x::{Eeprom24x, SlaveAddr};
 use embedded_hal::delay::DelayNs;
 use embedded_hal::digital::{InputPin, OutputPin, PinState, StatefulOutputPin};
@@ -22,7 +23,6 @@ use embedded_hal_async::delay::DelayNs as AsyncDelayNs;
 use embedded_hal_async::digital::Wait;
 use zephyr::printkln;
 use zephyr::raw as zr;
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use zephyr_hal::gpio::{Edge, Input, Interrupt, Output};
 use zephyr_hal::i2c::I2c;
 use zephyr_hal::spi::{SpiBus, SpiDevice};
@@ -827,7 +827,10 @@ fn interrupt_cases(t: &mut Tally) {
         later(2, IN, 1, 5);
         wait_edges(2)?;
         eq("arg", LAST_ARG.load(Ordering::Relaxed), 7)?;
-        ensure!(ALL_IN_ISR.load(Ordering::Relaxed), "handler ran outside an ISR");
+        ensure!(
+            ALL_IN_ISR.load(Ordering::Relaxed),
+            "handler ran outside an ISR"
+        );
         INT.enable(Edge::Both).map_err(e)?;
         later(3, IN, 0, 5);
         wait_edges(3)?;
@@ -839,7 +842,9 @@ fn interrupt_cases(t: &mut Tally) {
         eq("edges while disabled", edges(), 3)
     });
     t.case("gpio_interrupt_attach_once_detach_reattach", || {
-        let busy = INT.attach(gpio_spec!(hal_in_pin), 8).map_err(|e| e.0.code());
+        let busy = INT
+            .attach(gpio_spec!(hal_in_pin), 8)
+            .map_err(|e| e.0.code());
         eq("second attach", busy, Err(Some(Code::EBUSY)))?;
         INT.detach().map_err(e)?;
         ensure!(INT.enable(Edge::Both).is_err(), "enable while detached");
