@@ -12,6 +12,7 @@
 #![allow(unused_imports)]
 #![allow(missing_docs)]
 #![allow(clippy::all)]
+#![allow(clippy::undocumented_unsafe_blocks)]
 #![allow(rustdoc::all)]
 #![allow(unsafe_op_in_unsafe_fn)]
 #![allow(unknown_lints)]

@@ -267,6 +267,7 @@ impl<const N: usize> Stream<N> {
             // SAFETY: zeroed is a valid "no monitor"; `res` is our live resource of a type
             // with a down callback; on the VM thread.
             let mut mon: sys::ErlNifMonitor = unsafe { core::mem::zeroed() };
+            // SAFETY: as above; `mon` is ours to fill.
             match unsafe { sys::enif_monitor_process(&mut env, res, &target, &mut mon) } {
                 0 => Ok(mon),
                 // Not alive (or out of memory): do not keep it.
