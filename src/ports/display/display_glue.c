@@ -1,9 +1,8 @@
 /*
  * SPDX-License-Identifier: Apache-2.0
  *
- * The devicetree and device side of the `display` port (src/port.rs): which display, which
- * backlight, and the Zephyr display/LED calls. Devicetree is resolved at build time here,
- * in C, where its macros live.
+ * The devicetree and device side of the `display` port (include/atomvm_display.h): which
+ * display, which backlight, and the Zephyr display/LED calls (static inline functions).
  *
  * The display is the first `atomvm,display-port` node's `display` (with its optional
  * `backlight` LED and `backlight-led` index), else the `zephyr,display` chosen node, whose
@@ -18,6 +17,8 @@
 #ifdef CONFIG_LED
 #include <zephyr/drivers/led.h>
 #endif
+
+#include <atomvm_display.h>
 
 #define PORT_NODE DT_COMPAT_GET_ANY_STATUS_OKAY(atomvm_display_port)
 
@@ -35,14 +36,6 @@
 #error "the display port's backlight is an LED device: enable CONFIG_LED"
 #endif
 
-struct atomvm_display_info {
-	uint16_t width;
-	uint16_t height;
-	uint32_t pixel_formats;
-	uint32_t current_format;
-	bool has_backlight;
-};
-
 static const struct device *display(void)
 {
 #ifdef DISPLAY_NODE
@@ -54,13 +47,29 @@ static const struct device *display(void)
 #endif
 }
 
+/* A Zephyr API's result as a status. */
+static int status(int rc)
+{
+	switch (rc) {
+	case 0:
+		return ATOMVM_DISPLAY_OK;
+	case -ENOSYS:
+	case -ENOTSUP:
+		return ATOMVM_DISPLAY_NOT_SUPPORTED;
+	case -ENODEV:
+		return ATOMVM_DISPLAY_NO_DEVICE;
+	default:
+		return ATOMVM_DISPLAY_IO;
+	}
+}
+
 int atomvm_display_get_info(struct atomvm_display_info *info)
 {
 	const struct device *dev = display();
 	struct display_capabilities caps;
 
 	if (dev == NULL) {
-		return -ENODEV;
+		return ATOMVM_DISPLAY_NO_DEVICE;
 	}
 	display_get_capabilities(dev, &caps);
 	info->width = caps.x_resolution;
@@ -73,14 +82,15 @@ int atomvm_display_get_info(struct atomvm_display_info *info)
 	/* The display's own brightness control, when its driver has one (LTDC, for one, does not). */
 	info->has_backlight = DEVICE_API_GET(display, dev)->set_brightness != NULL;
 #endif
-	return 0;
+	return ATOMVM_DISPLAY_OK;
 }
 
 int atomvm_display_set_pixel_format(uint32_t format)
 {
 	const struct device *dev = display();
 
-	return dev == NULL ? -ENODEV : display_set_pixel_format(dev, format);
+	return dev == NULL ? ATOMVM_DISPLAY_NO_DEVICE
+			   : status(display_set_pixel_format(dev, (enum display_pixel_format)format));
 }
 
 int atomvm_display_set_orientation(uint8_t orientation)
@@ -88,28 +98,23 @@ int atomvm_display_set_orientation(uint8_t orientation)
 	const struct device *dev = display();
 
 	if (dev == NULL) {
-		return -ENODEV;
+		return ATOMVM_DISPLAY_NO_DEVICE;
 	}
-	int rc = display_set_orientation(dev, (enum display_orientation)orientation);
+	int rc = status(display_set_orientation(dev, (enum display_orientation)orientation));
 
 	/* Drivers without rotation: the application rotates in software. */
-	return (rc == -ENOSYS || rc == -ENOTSUP) ? 1 : rc;
+	return rc == ATOMVM_DISPLAY_NOT_SUPPORTED ? ATOMVM_DISPLAY_SOFTWARE_ROTATION : rc;
 }
 
 int atomvm_display_set_backlight(uint8_t level, uint8_t percent)
 {
 #ifdef BACKLIGHT_NODE
 	ARG_UNUSED(level);
-	return led_set_brightness(DEVICE_DT_GET(BACKLIGHT_NODE), BACKLIGHT_LED, percent);
+	return status(led_set_brightness(DEVICE_DT_GET(BACKLIGHT_NODE), BACKLIGHT_LED, percent));
 #else
 	ARG_UNUSED(percent);
 	const struct device *dev = display();
 
-	if (dev == NULL) {
-		return -ENODEV;
-	}
-	int rc = display_set_brightness(dev, level);
-
-	return rc == -ENOSYS ? -ENOTSUP : rc;
+	return dev == NULL ? ATOMVM_DISPLAY_NO_DEVICE : status(display_set_brightness(dev, level));
 #endif
 }

@@ -29,27 +29,26 @@ pub struct DisplayConfig {
 
 static CONFIG: ResourceType<DisplayConfig> = ResourceType::new(c"display_config");
 
-/// The C side: devicetree lookups and Zephyr display/LED calls (display_glue.c).
+/// The C side (display_glue.c): devicetree selection and Zephyr's display/LED calls, bound by
+/// bindgen from `include/atomvm_display.h` (build.rs), which C includes too.
+#[allow(
+    non_camel_case_types,
+    non_upper_case_globals,
+    dead_code,
+    missing_docs,
+    clippy::all
+)]
 mod glue {
-    #[repr(C)]
-    #[derive(Default)]
-    pub struct Info {
-        pub width: u16,
-        pub height: u16,
-        pub pixel_formats: u32,
-        pub current_format: u32,
-        pub has_backlight: bool,
-    }
+    include!(concat!(env!("OUT_DIR"), "/glue.rs"));
+}
 
-    extern "C" {
-        /// 0, or -ENODEV when no display is selected or ready.
-        pub fn atomvm_display_get_info(info: *mut Info) -> i32;
-        pub fn atomvm_display_set_pixel_format(format: u32) -> i32;
-        /// Zephyr orientation 0..=3: 0 rotated by the controller, 1 the driver cannot rotate,
-        /// negative errno on failure.
-        pub fn atomvm_display_set_orientation(orientation: u8) -> i32;
-        /// Level 0..=255 on the LED (as percent) or the display's brightness API.
-        pub fn atomvm_display_set_backlight(level: u8, percent: u8) -> i32;
+/// A glue status as a result.
+fn check(status: i32) -> Result<(), Error> {
+    match status {
+        glue::ATOMVM_DISPLAY_OK => Ok(()),
+        glue::ATOMVM_DISPLAY_NO_DEVICE => Err(Error::NO_DEVICE),
+        glue::ATOMVM_DISPLAY_NOT_SUPPORTED => Err(Error::NOT_SUPPORTED),
+        _ => Err(Error::IO),
     }
 }
 
@@ -77,12 +76,10 @@ impl Drop for Claim {
     }
 }
 
-fn caps() -> Result<(Caps, glue::Info), Error> {
-    let mut info = glue::Info::default();
+fn caps() -> Result<(Caps, glue::atomvm_display_info), Error> {
+    let mut info = glue::atomvm_display_info::default();
     // SAFETY: writes the struct we pass; the C side is our own glue.
-    if unsafe { glue::atomvm_display_get_info(&mut info) } != 0 {
-        return Err(Error::NO_DEVICE);
-    }
+    check(unsafe { glue::atomvm_display_get_info(&mut info) })?;
     let depths = settings::depths_of_formats(info.pixel_formats);
     let depth = settings::depth_of_format(info.current_format).unwrap_or(0);
     Ok((
@@ -99,10 +96,7 @@ fn caps() -> Result<(Caps, glue::Info), Error> {
 
 fn apply_backlight(level: u8) -> Result<(), Error> {
     // SAFETY: our glue; plain values.
-    match unsafe { glue::atomvm_display_set_backlight(level, settings::level_to_percent(level)) } {
-        0 => Ok(()),
-        _ => Err(Error::IO),
-    }
+    check(unsafe { glue::atomvm_display_set_backlight(level, settings::level_to_percent(level)) })
 }
 
 /// Sets the orientation in the controller when it can rotate; otherwise records it for the
@@ -110,9 +104,8 @@ fn apply_backlight(level: u8) -> Result<(), Error> {
 fn apply_orientation(o: Orientation) -> Result<bool, Error> {
     // SAFETY: our glue; a plain value.
     match unsafe { glue::atomvm_display_set_orientation(o.zephyr()) } {
-        0 => Ok(true),
-        1 => Ok(false),
-        _ => Err(Error::IO),
+        glue::ATOMVM_DISPLAY_SOFTWARE_ROTATION => Ok(false),
+        status => check(status).map(|()| true),
     }
 }
 
@@ -196,9 +189,8 @@ impl Port for Display {
             let format = settings::format_for_depth(info.pixel_formats, s.depth)
                 .ok_or(Error::with("unsupported", "depth"))?;
             // SAFETY: our glue; a plain value.
-            if unsafe { glue::atomvm_display_set_pixel_format(format) } != 0 {
-                return Err(Error::IO.at("depth"));
-            }
+            check(unsafe { glue::atomvm_display_set_pixel_format(format) })
+                .map_err(|e| e.at("depth"))?;
         }
         let hardware_rotation = apply_orientation(s.orientation)?;
         if caps.backlight {
