@@ -33,9 +33,10 @@ show(Port, {touch, Id, up, X, Y, _P, _T}, Down) ->
     io:format("finger ~p up at ~p,~p~n", [Id, X, Y]),
     case Down - 1 of
         0 ->
-            {stats, S} = touch:get_stats(Port),
+            {stats, Dropped} = touch:get_stats(Port),
+            {counters, C} = touch:get_counters(Port),
             io:format("gesture done (~p events so far, ~p dropped)~n", [
-                proplists:get_value(pushed, S), proplists:get_value(dropped, S)
+                proplists:get_value(pushed, C), Dropped
             ]),
             0;
         N ->

@@ -5,10 +5,18 @@
 %% Screens are `atomvm,touch-port' devicetree nodes; the option `{device, Name}' picks one by
 %% node label or node name, else the chosen `atomvm,touch' node is used, else the first one.
 %% A screen either has an FT5x06-family controller read by the port's Rust driver (its INT
-%% interrupt queues a timestamp, a drain thread reads the controller over I2C and applies the
-%% node's touchscreen-common properties: size, inversion, swap), or, with `input-bridge', any
-%% controller with a Zephyr input driver, whose input events the drain thread turns into the
-%% same events. Events wait in a ring (CONFIG_ATOMVM_PORT_TOUCH_RING_DEPTH, 32 by default).
+%% interrupt queues a timestamp, the screen's drain thread reads the controller over I2C and
+%% applies the node's touchscreen-common properties: size, inversion, swap), or, with
+%% `input-bridge', any controller with a Zephyr input driver, whose input events the drain
+%% thread turns into the same events. Events wait in the screen's ring
+%% (CONFIG_ATOMVM_PORT_TOUCH_RING_DEPTH, 32 by default). Every screen can be open at the same
+%% time, each by one port.
+%%
+%% The open answers at once: the controller's reset (with reset-gpios, ~205 ms at the first
+%% open) and the driver's initialisation run on the screen's drain thread, and events start
+%% when the controller is ready (`{state, ready}' in {@link get_counters/1}). If it does not
+%% come up, `{state, failed}' is reported there, `read_events' and `subscribe' answer
+%% `{error, {init_failed, touch}}', and subscribers get `{touch_error, init_failed}'.
 %%
 %% Events are either pulled with {@link read_events/1} or pushed to subscribers
 %% ({@link subscribe/1}) as `{touch_events, [Event, ...]}' messages of at most `max_batch'
@@ -21,7 +29,7 @@
 %% `down', `move', `up'). Timestamps are microseconds of uptime (the INT edge).
 %%
 %% Controllers without pressure (Zephyr's input drivers report none) give pressure 1 while
-%% touching. Only one `touch' port can be open at a time.
+%% touching. A screen that is open already gives `busy'.
 -module(touch).
 
 -export([
@@ -29,6 +37,7 @@
     open/1,
     read_events/1,
     get_stats/1,
+    get_counters/1,
     subscribe/1,
     unsubscribe/1,
     close/1
@@ -41,8 +50,8 @@
         Timestamp :: non_neg_integer()}
     | {touch, Id :: 0..15, down | move | up, X :: non_neg_integer(), Y :: non_neg_integer(),
         Pressure :: 0..255, Timestamp :: non_neg_integer()}.
--type stats() :: [{atom(), non_neg_integer()}].
--export_type([option/0, event/0, stats/0]).
+-type counters() :: [{atom(), non_neg_integer() | starting | ready | failed}].
+-export_type([option/0, event/0, counters/0]).
 
 %% @equiv open([])
 -spec open() -> {ok, port()} | {error, term()}.
@@ -68,18 +77,24 @@ open(Options) ->
 read_events(Port) ->
     port:call(Port, read_events).
 
-%% @doc Counters since the port opened:
-%% `{stats, [{dropped, D}, {pushed, P}, {high_water, H}, {delivered, N}, {events, E},
-%% {interrupts, I}, {irq_dropped, Q}, {irq_taken, T}, {reads, R}, {read_errors, RE},
-%% {inputs, IN}, {input_dropped, ID}, {subscribers, S}]}' (`inputs': input events taken from
-%% the bridge; `input_dropped': lost to its full queue). `pushed' counts events offered to
-%% the ring, so once it is empty
-%% `pushed =:= delivered + dropped'; `interrupts =:= irq_taken + irq_dropped' once the drain
-%% thread caught up (`irq_dropped': INT edges lost to a full interrupt queue, harmless, since
-%% the next read returns the current state).
--spec get_stats(port()) -> {stats, stats()} | {error, term()}.
+%% @doc The events lost since the port opened (the ring was full): `{stats, Dropped}'.
+-spec get_stats(port()) -> {stats, non_neg_integer()} | {error, term()}.
 get_stats(Port) ->
     port:call(Port, get_stats).
+
+%% @doc Every counter since the port opened:
+%% `{counters, [{dropped, D}, {pushed, P}, {high_water, H}, {delivered, N}, {events, E},
+%% {interrupts, I}, {irq_dropped, Q}, {irq_taken, T}, {reads, R}, {read_errors, RE},
+%% {inputs, IN}, {input_dropped, ID}, {subscribers, S}, {state, State}]}' (`inputs': input
+%% events taken from the bridge; `input_dropped': lost to its full queue; `State':
+%% `starting' until the controller is up, then `ready', or `failed'). `pushed' counts events
+%% offered to the ring, so once it is empty `pushed =:= delivered + dropped';
+%% `interrupts =:= irq_taken + irq_dropped' once the drain thread caught up (`irq_dropped':
+%% INT edges lost to a full interrupt queue, harmless, since the next read returns the current
+%% state).
+-spec get_counters(port()) -> {counters, counters()} | {error, term()}.
+get_counters(Port) ->
+    port:call(Port, get_counters).
 
 %% @doc Subscribes the caller: it receives `{touch_events, [Event, ...]}' messages. Idempotent;
 %% at most 4 subscribers (`{error, {too_many, subscribers}}').

@@ -18,12 +18,24 @@
 static struct k_timer flood_timer;
 static atomic_t flood_left;
 static atomic_t flood_raised;
-static atomic_t flood_bridge;
+static atomic_t flood_target;
 
-/* The chip the Rust driver reads, or (`bridge`) the one Zephyr's ft5336 driver reads. */
-const struct emul *touch_emul_target(bool bridge)
+/*
+ * The emulated chips: 0 the one the Rust driver reads for touch_port, 1 the one Zephyr's
+ * ft5336 driver reads (touch_input), 2 the one of touch_second, 3 the one of touch_broken.
+ */
+const struct emul *touch_emul_target(int which)
 {
-	return bridge ? EMUL_DT_GET(DT_NODELABEL(ft_bridge)) : EMUL_DT_GET(DT_NODELABEL(ft_touch));
+	switch (which) {
+	case 1:
+		return EMUL_DT_GET(DT_NODELABEL(ft_bridge));
+	case 2:
+		return EMUL_DT_GET(DT_NODELABEL(ft_second));
+	case 3:
+		return EMUL_DT_GET(DT_NODELABEL(ft_broken));
+	default:
+		return EMUL_DT_GET(DT_NODELABEL(ft_touch));
+	}
 }
 
 static void flood_tick(struct k_timer *timer)
@@ -42,7 +54,7 @@ static void flood_tick(struct k_timer *timer)
 		k_timer_stop(timer);
 		return;
 	}
-	const struct emul *target = touch_emul_target(atomic_get(&flood_bridge) != 0);
+	const struct emul *target = touch_emul_target((int)atomic_get(&flood_target));
 
 	ft5x06_emul_set_points(target, &p, 1);
 	if (ft5x06_emul_raise_int(target) == 0) {
@@ -51,10 +63,10 @@ static void flood_tick(struct k_timer *timer)
 }
 
 /* Raises INT `n` times, every `period_us` microseconds, from the timer's interrupt. */
-void touch_emul_flood(bool bridge, uint32_t n, uint32_t period_us)
+void touch_emul_flood(int which, uint32_t n, uint32_t period_us)
 {
 	k_timer_stop(&flood_timer);
-	atomic_set(&flood_bridge, bridge ? 1 : 0);
+	atomic_set(&flood_target, which);
 	atomic_set(&flood_raised, 0);
 	atomic_set(&flood_left, (atomic_val_t)n);
 	k_timer_start(&flood_timer, K_USEC(period_us), K_USEC(period_us));
@@ -106,9 +118,9 @@ static void raise_offloaded(const void *target)
  * Moves the contact of the chosen chip to (x, 100) (`down`: as a new contact), stamps the
  * time, and raises INT from interrupt context where the architecture allows it (irq_offload).
  */
-void touch_emul_bench_raise(bool bridge, uint16_t x, bool down)
+void touch_emul_bench_raise(int which, uint16_t x, bool down)
 {
-	const struct emul *target = touch_emul_target(bridge);
+	const struct emul *target = touch_emul_target(which);
 	struct ft5x06_emul_point p = {
 		.x = x,
 		.y = 100,

@@ -3,8 +3,10 @@
 //! The touch test's Rust side: runs the VM with the ports enabled in Kconfig (`touch`) and the
 //! test port `touch_emul`, which drives the emulated FT5x06 (tests/ft5x06/src/ft5x06_emul.c).
 //!
-//! `touch_emul` requests (`Target`: `main`, the emulated chip the Rust driver reads, the
-//! default; `bridge`, the one Zephyr's ft5336 driver reads):
+//! `touch_emul` requests (`Target`: `main`, the emulated chip the Rust driver reads for
+//! touch_port, the default; `bridge`, the one Zephyr's ft5336 driver reads; `second`, the one of
+//! touch_second; `broken`, the one of touch_broken):
+//! - `{set_reg, Target, Reg, Value}` -> `ok` (a register of the emulated chip);
 //! - `{set_points, [Target,] [{X, Y, Id, Flag, Weight}]}` -> `ok` (0..=5 points; `Flag` 0 down,
 //!   1 up, 2 contact, 3 none; fewer points clear the rest);
 //! - `raise_int` | `{raise_int, Target}` -> `ok` (INT active then inactive, from this thread);
@@ -37,11 +39,12 @@ struct EmulPoint {
 }
 
 extern "C" {
-    fn touch_emul_target(bridge: bool) -> *const c_void;
+    fn touch_emul_target(which: i32) -> *const c_void;
     fn ft5x06_emul_set_points(target: *const c_void, pts: *const EmulPoint, n: usize) -> i32;
     fn ft5x06_emul_raise_int(target: *const c_void) -> i32;
-    fn touch_emul_flood(bridge: bool, n: u32, period_us: u32);
-    fn touch_emul_bench_raise(bridge: bool, x: u16, down: bool);
+    fn ft5x06_emul_set_reg(target: *const c_void, reg: u8, value: u8);
+    fn touch_emul_flood(which: i32, n: u32, period_us: u32);
+    fn touch_emul_bench_raise(which: i32, x: u16, down: bool);
     fn touch_emul_bench_since_ns() -> u64;
     fn touch_emul_bench_mark();
     fn touch_emul_flood_raised() -> u32;
@@ -50,10 +53,10 @@ extern "C" {
 
 struct TouchEmul;
 
-/// The optional leading `Target` of a request: `(bridge?, remaining args)`.
-fn target(req: &VmRequest<'_>, base: usize) -> Result<(bool, usize), Error> {
+/// The optional leading `Target` of a request: `(chip index, args it took)`.
+fn target(req: &VmRequest<'_>, base: usize) -> Result<(i32, usize), Error> {
     if req.argc() == base {
-        return Ok((false, 0));
+        return Ok((0, 0));
     }
     let t = match req.argc() {
         1 => req.args::<1>()?[0],
@@ -62,9 +65,13 @@ fn target(req: &VmRequest<'_>, base: usize) -> Result<(bool, usize), Error> {
         _ => return Err(Error::BADARG),
     };
     if t.is_atom("main") {
-        Ok((false, 1))
+        Ok((0, 1))
     } else if t.is_atom("bridge") {
-        Ok((true, 1))
+        Ok((1, 1))
+    } else if t.is_atom("second") {
+        Ok((2, 1))
+    } else if t.is_atom("broken") {
+        Ok((3, 1))
     } else {
         Err(Error::BADARG)
     }
@@ -78,7 +85,7 @@ impl Port for TouchEmul {
 
     fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
         if req.is("set_points") {
-            let (bridge, skip) = target(&req, 1)?;
+            let (which, skip) = target(&req, 1)?;
             let list = if skip == 0 {
                 req.args::<1>()?[0]
             } else {
@@ -99,17 +106,23 @@ impl Port for TouchEmul {
                 n += 1;
             }
             // SAFETY: `pts` holds `n` points.
-            unsafe { ft5x06_emul_set_points(touch_emul_target(bridge), pts.as_ptr(), n) };
+            unsafe { ft5x06_emul_set_points(touch_emul_target(which), pts.as_ptr(), n) };
+            call.reply(&())
+        } else if req.is("set_reg") {
+            let (which, _) = target(&req, 2)?;
+            let [_, reg, value] = req.args::<3>()?;
+            // SAFETY: plain C helper on an emulator instance.
+            unsafe { ft5x06_emul_set_reg(touch_emul_target(which), reg.int()?, value.int()?) };
             call.reply(&())
         } else if req.is("raise_int") {
-            let (bridge, _) = target(&req, 0)?;
+            let (which, _) = target(&req, 0)?;
             // SAFETY: plain C helper on an emulator instance.
-            if unsafe { ft5x06_emul_raise_int(touch_emul_target(bridge)) } != 0 {
+            if unsafe { ft5x06_emul_raise_int(touch_emul_target(which)) } != 0 {
                 return Err(Error::IO);
             }
             call.reply(&())
         } else if req.is("flood") {
-            let (bridge, skip) = target(&req, 2)?;
+            let (which, skip) = target(&req, 2)?;
             let [n, period] = if skip == 0 {
                 req.args::<2>()?
             } else {
@@ -118,10 +131,10 @@ impl Port for TouchEmul {
             };
             let (n, period) = (n.int_in(1u32..=100_000)?, period.int_in(10u32..=1_000_000)?);
             // SAFETY: plain C helper.
-            unsafe { touch_emul_flood(bridge, n, period) };
+            unsafe { touch_emul_flood(which, n, period) };
             call.reply(&())
         } else if req.is("bench_raise") {
-            let (bridge, _) = target(&req, 2)?;
+            let (which, _) = target(&req, 2)?;
             let [_, x, kind] = req.args::<3>()?;
             let x = x.int_in(0u16..=0xFFF)?;
             let down = if kind.is_atom("down") {
@@ -132,7 +145,7 @@ impl Port for TouchEmul {
                 return Err(Error::BADARG);
             };
             // SAFETY: plain C helper.
-            unsafe { touch_emul_bench_raise(bridge, x, down) };
+            unsafe { touch_emul_bench_raise(which, x, down) };
             call.reply(&())
         } else if req.is("bench_since") {
             req.args::<0>()?;
@@ -163,9 +176,12 @@ extern "C" fn rust_main() {
     unsafe { zephyr::set_logger().ok() };
     let rc = atomvm_ports::run(&[&TOUCH_EMUL]);
     let s = PortStats::get();
+    let (made, released) = touch_port::monitor_counts();
     zephyr::printkln!(
-        "VM finished: {rc}; port states opened {}, dropped {}",
+        "VM finished: {rc}; port states opened {}, dropped {}; touch monitors made {}, released {}",
         s.opened,
-        s.dropped
+        s.dropped,
+        made,
+        released
     );
 }

@@ -1,10 +1,11 @@
 %% SPDX-License-Identifier: Apache-2.0
 %%
-%% The `touch' port (Rust) on the VM against two emulated FT5x06 (src/emul), driven by the
+%% The `touch' port (Rust) on the VM against three emulated FT5x06 (src/emul), driven by the
 %% test port `touch_emul' (src/lib.rs). The default screen (touch_port) is read by the Rust
 %% driver: 480x272 with Y inverted then X/Y swapped, a controller point (X, Y) is reported at
 %% (271 - Y, X). The screen touch_input is read by Zephyr's ft5336 input driver, which
-%% reports (X, Y) as (Y, X), through the input bridge.
+%% reports (X, Y) as (Y, X), through the input bridge. touch_second is read by the Rust driver
+%% too (800x480, unchanged, with a reset line); touch_broken's chip ID is made invalid.
 %% Every bad input must give {error, _} and leave the VM running.
 -module(touch_test).
 -export([start/0]).
@@ -36,7 +37,12 @@ cases() ->
         fun device_option/0,
         fun input_bridge_read_events/0,
         fun input_bridge_subscribe/0,
-        fun screens_are_separate/0
+        fun screens_are_separate/0,
+        fun open_answers_before_the_reset/0,
+        fun two_screens_at_once/0,
+        fun closed_with_a_doorbell_in_flight_then_reopened/0,
+        fun failed_start_is_reported/0,
+        fun failed_opens_take_nothing/0
     ].
 
 %% Helpers
@@ -53,8 +59,11 @@ with_emul(F) ->
     end.
 
 touch(E, Points) ->
-    ok = port:call(E, {set_points, Points}),
-    ok = port:call(E, raise_int).
+    touch(E, main, Points).
+
+touch(E, Target, Points) ->
+    ok = port:call(E, {set_points, Target, Points}),
+    ok = port:call(E, {raise_int, Target}).
 
 %% The same on the chip behind the input bridge.
 bridge_touch(E, Points) ->
@@ -64,11 +73,24 @@ bridge_touch(E, Points) ->
 screen({X, Y}) -> {271 - Y, X}.
 
 stats(P) ->
-    {stats, S} = touch:get_stats(P),
+    {counters, S} = touch:get_counters(P),
     S.
 
 stat(P, Key) ->
     proplists:get_value(Key, stats(P)).
+
+%% The screen's state once it is `Want' (or what it is after 1 s).
+wait_state(P, Want) ->
+    wait_state(P, Want, 100).
+
+wait_state(P, Want, Tries) ->
+    case stat(P, state) of
+        Want -> Want;
+        Other when Tries =:= 0 -> Other;
+        _ ->
+            timer:sleep(10),
+            wait_state(P, Want, Tries - 1)
+    end.
 
 %% Reads events until N came (or 1 s passed).
 read_n(P, N) ->
@@ -264,6 +286,7 @@ flood_overflows_with_exact_counts() ->
         {ok, Raised, done} = port:call(E, flood_status),
         S = stats(P),
         G = fun(K) -> proplists:get_value(K, S) end,
+        Seed = touch:get_stats(P),
         Read = length(read_n(P, ?RING + 1)),
         S2 = stats(P),
         G2 = fun(K) -> proplists:get_value(K, S2) end,
@@ -271,6 +294,8 @@ flood_overflows_with_exact_counts() ->
         io:format("flood: ~p~n", [S2]),
         all_ok([
             expect(N, Raised),
+            %% get_stats answers the seed's {stats, Dropped}.
+            expect({stats, G(dropped)}, Seed),
             expect(N, G(interrupts)),
             expect(N, G(irq_taken) + G(irq_dropped)),
             expect(G(events), G(pushed)),
@@ -344,6 +369,7 @@ bad_commands() ->
         port:call(P, {read_events, 1}),
         port:call(P, {subscribe, self()}),
         port:call(P, {get_stats, x, y}),
+        port:call(P, {get_counters, 1}),
         port:call(P, 42),
         port:call(P, "read_events"),
         port:call(P, {})
@@ -494,25 +520,187 @@ input_bridge_subscribe() ->
         ])
     end).
 
-%% An open screen sees only its own controller.
+%% Two open screens see only their own controller.
 screens_are_separate() ->
     with_emul(fun(E) ->
         {ok, P1} = touch:open([{device, touch_input}]),
-        touch(E, [{5, 5, 0, ?DOWN, 1}]),
-        timer:sleep(20),
-        FromOther = touch:read_events(P1),
-        Busy = touch:open(),
-        ok = touch:close(P1),
-        bridge_touch(E, []),
         {ok, P2} = touch:open(),
-        bridge_touch(E, [{7, 7, 0, ?DOWN, 1}]),
+        touch(E, [{5, 5, 0, ?DOWN, 1}]),
+        FromMain2 = strip_ts(read_n(P2, 1)),
         timer:sleep(20),
-        FromBridge = touch:read_events(P2),
+        FromMain1 = touch:read_events(P1),
+        bridge_touch(E, [{7, 9, 0, ?DOWN, 1}]),
+        FromBridge1 = strip_ts(read_n(P1, 1)),
+        timer:sleep(20),
+        FromBridge2 = touch:read_events(P2),
         touch(E, []),
+        bridge_touch(E, []),
+        _ = read_n(P1, 1),
+        _ = read_n(P2, 1),
+        ok = touch:close(P1),
         ok = touch:close(P2),
         all_ok([
-            expect(no_events, FromOther),
-            expect({error, badarg}, Busy),
-            expect(no_events, FromBridge)
+            expect([{touch, 266, 5, 1}], FromMain2),
+            expect(no_events, FromMain1),
+            expect([{touch, 9, 7, 1}], FromBridge1),
+            expect(no_events, FromBridge2)
+        ])
+    end).
+
+%% The controller's reset (~205 ms, touch_second's first open) runs on the screen's drain
+%% thread: the open answers at once, events start once the screen is ready.
+open_answers_before_the_reset() ->
+    with_emul(fun(E) ->
+        T0 = erlang:monotonic_time(millisecond),
+        {ok, P} = touch:open([{device, touch_second}, {format, full}]),
+        Took = erlang:monotonic_time(millisecond) - T0,
+        Early = stat(P, state),
+        Ready = wait_state(P, ready),
+        ReadyAfter = erlang:monotonic_time(millisecond) - T0,
+        touch(E, second, [{700, 400, 1, ?DOWN, 7}]),
+        Got = strip_ts(read_n(P, 1)),
+        touch(E, second, []),
+        _ = read_n(P, 1),
+        ok = touch:close(P),
+        all_ok([
+            check(Took < 100, {open_took_ms, Took}),
+            expect(starting, Early),
+            expect(ready, Ready),
+            check(ReadyAfter >= 200, {ready_after_ms, ReadyAfter}),
+            expect([{touch, 1, down, 700, 400, 7}], Got)
+        ])
+    end).
+
+%% Two Rust-driver screens open at once, events interleaved: each port gets exactly its own,
+%% one pulled, one pushed, with its own counters.
+two_screens_at_once() ->
+    with_emul(fun(E) ->
+        flush(),
+        {ok, A} = touch:open([{format, full}]),
+        {ok, B} = touch:open([{device, touch_second}, {format, full}, {max_batch, 2}]),
+        ready = wait_state(B, ready),
+        ok = touch:subscribe(B),
+        touch(E, main, [{10, 10, 0, ?DOWN, 1}]),
+        touch(E, second, [{100, 100, 2, ?DOWN, 3}]),
+        touch(E, second, [{101, 100, 2, ?CONTACT, 3}]),
+        touch(E, main, [{11, 10, 0, ?CONTACT, 1}]),
+        touch(E, second, [{102, 100, 2, ?CONTACT, 3}]),
+        touch(E, second, [{103, 100, 2, ?CONTACT, 3}]),
+        touch(E, main, []),
+        touch(E, second, []),
+        FromA = strip_ts(read_n(A, 3)),
+        FromB = strip_ts(lists:append(receive_batches(5))),
+        MoreA = touch:read_events(A),
+        LateB = receive_all([]),
+        CA = stats(A),
+        CB = stats(B),
+        ok = touch:close(A),
+        ok = touch:close(B),
+        G = fun(C, K) -> proplists:get_value(K, C) end,
+        Counts = fun(C) ->
+            {G(C, interrupts), G(C, reads), G(C, events), G(C, pushed), G(C, delivered)}
+        end,
+        all_ok([
+            expect([
+                {touch, 0, down, 261, 10, 1},
+                {touch, 0, move, 261, 11, 1},
+                {touch, 0, up, 261, 11, 0}
+            ], FromA),
+            expect([
+                {touch, 2, down, 100, 100, 3},
+                {touch, 2, move, 101, 100, 3},
+                {touch, 2, move, 102, 100, 3},
+                {touch, 2, move, 103, 100, 3},
+                {touch, 2, up, 103, 100, 0}
+            ], FromB),
+            expect(no_events, MoreA),
+            expect([], LateB),
+            expect({3, 3, 3, 3, 3}, Counts(CA)),
+            expect({5, 5, 5, 5, 5}, Counts(CB)),
+            expect({0, 1}, {G(CA, subscribers), G(CB, subscribers)})
+        ])
+    end).
+
+%% A port closed while its doorbell is on the way never answers it; the next port on the
+%% screen must still be rung (the doorbell starts afresh with each open).
+closed_with_a_doorbell_in_flight_then_reopened() ->
+    with_emul(fun(E) ->
+        flush(),
+        {ok, P1} = touch:open(),
+        ok = touch:subscribe(P1),
+        ok = port:call(E, {set_points, main, [{50, 50, 6, ?DOWN, 4}]}),
+        %% The raise, then the close, both sent before either runs: the raise runs first and
+        %% the drain thread rings P1, whose mailbox then holds the close before the doorbell.
+        RaiseRef = make_ref(),
+        E ! {'$call', {self(), RaiseRef}, {raise_int, main}},
+        CloseRef = make_ref(),
+        P1 ! {'$call', {self(), CloseRef}, close},
+        ok = receive {RaiseRef, R} -> R after 1000 -> no_raise end,
+        ok = receive {CloseRef, C} -> C after 1000 -> no_close end,
+        Delivered1 = receive_all([]),
+        {ok, P2} = touch:open(),
+        ok = touch:subscribe(P2),
+        touch(E, [{51, 50, 6, ?CONTACT, 4}]),
+        Batches = receive_batches(1),
+        touch(E, []),
+        _ = receive_batches(1),
+        ok = touch:close(P2),
+        flush(),
+        all_ok([
+            %% P1 closed with the doorbell unanswered.
+            expect([], Delivered1),
+            %% A new tracker: the contact is new to it.
+            expect([[{touch, 221, 51, 4}]], [strip_ts(B) || B <- Batches])
+        ])
+    end).
+
+%% touch_broken's chip ID reads 0, which the driver's init refuses: the open succeeds (it
+%% does not wait for the controller), the start fails on the drain thread, and the port says
+%% so.
+failed_start_is_reported() ->
+    with_emul(fun(E) ->
+        ok = port:call(E, {set_reg, broken, 16#A3, 0}),
+        {ok, P} = touch:open([{device, touch_broken}]),
+        State = wait_state(P, failed),
+        Sub = touch:subscribe(P),
+        Read = touch:read_events(P),
+        Seed = touch:get_stats(P),
+        ok = touch:close(P),
+        %% Nothing stays taken: the screen opens again.
+        {ok, P2} = touch:open([{device, touch_broken}]),
+        ok = touch:close(P2),
+        all_ok([
+            expect(failed, State),
+            expect({error, {init_failed, touch}}, Sub),
+            expect({error, {init_failed, touch}}, Read),
+            expect({stats, 0}, Seed)
+        ])
+    end).
+
+%% Refused opens take nothing: the screen stays usable, and every monitor resource is released
+%% (the VM's last line counts them).
+failed_opens_take_nothing() ->
+    with_emul(fun(E) ->
+        flush(),
+        {ok, P} = touch:open(),
+        Refused = [
+            touch:open(),
+            touch:open([{device, touch_port}]),
+            touch:open([{device, "touch-port"}]),
+            touch:open([{device, nope}]),
+            touch:open([{format, bogus}])
+        ],
+        ok = touch:subscribe(P),
+        ok = touch:close(P),
+        {ok, P2} = touch:open(),
+        ok = touch:subscribe(P2),
+        touch(E, [{20, 20, 1, ?DOWN, 2}]),
+        Batches = receive_batches(1),
+        touch(E, []),
+        _ = receive_batches(1),
+        ok = touch:close(P2),
+        all_ok([
+            expect([{error, badarg} || _ <- Refused], Refused),
+            expect([[{touch, 251, 20, 2}]], [strip_ts(B) || B <- Batches])
         ])
     end).

@@ -23,8 +23,8 @@
 //!   `{touch, Id, Kind, X, Y, Pressure, Timestamp}`).
 //!
 //! All of it is plain `no_std` Rust without allocation, tested on the host. The feature `vm`
-//! adds the port itself, [`DRIVER`] (`port.rs` with `touch_glue.c`: devicetree device,
-//! interrupt hookup, drain thread, commands; see `erlang/touch.erl`).
+//! adds the port itself, `DRIVER` (`port.rs`, on the `zephyr` crate and zephyr-hal, with the
+//! devicetree table of `touch_glue.c`; see `touch.erl`).
 
 #![no_std]
 #![cfg_attr(not(feature = "vm"), forbid(unsafe_code))]
@@ -40,7 +40,7 @@ pub mod tracker;
 #[cfg(feature = "vm")]
 mod port;
 #[cfg(feature = "vm")]
-pub use port::DRIVER;
+pub use port::{monitor_counts, DRIVER};
 
 pub use drain::{drain_step, on_data_ready, DataReady, DrainCounts, DrainError};
 pub use event::{Batch, Format, Formatted, Kind, Tagged, TouchEvent};
@@ -50,27 +50,6 @@ pub use subscribers::{
     DEFAULT_MAX_SUBSCRIBERS,
 };
 pub use tracker::{FrameEvents, Tracker, MAX_CONTACTS, MAX_EVENTS_PER_FRAME};
-
-/// A queue depth from a Kconfig option that the build passes as an environment variable
-/// (`option_env!`), else `default`. Fails the build on anything but decimal digits.
-pub const fn config_depth(value: Option<&str>, default: usize) -> usize {
-    let Some(s) = value else {
-        return default;
-    };
-    let b = s.as_bytes();
-    assert!(!b.is_empty(), "empty queue depth");
-    let mut n = 0usize;
-    let mut i = 0;
-    while i < b.len() {
-        assert!(
-            b[i].is_ascii_digit(),
-            "queue depth must be a decimal number"
-        );
-        n = n * 10 + (b[i] - b'0') as usize;
-        i += 1;
-    }
-    n
-}
 
 /// A filler for event buffers.
 pub const EMPTY_EVENT: TouchEvent = TouchEvent {

@@ -1,297 +1,589 @@
 // SPDX-License-Identifier: Apache-2.0
 
-//! The port `touch` on the VM (feature `vm`): devicetree and Zephyr calls in `touch_glue.c`,
-//! everything else here.
+//! The port `touch` on the VM (feature `vm`), in Rust on the `zephyr` crate and zephyr-hal;
+//! `touch_glue.c` only holds the devicetree table and the input callback registrations
+//! (`include/atomvm_touch.h`, read by bindgen).
 //!
-//! Threads and contexts:
+//! Every `atomvm,touch-port` node is an instance with its own statics ([`Instance`]): the
+//! interrupt queue, the input queue, the event ring, the drain thread's semaphore, the INT
+//! interrupt hook, the doorbell and the counters. Each can be open by one port at a time;
+//! all can be open at once.
 //!
-//! * **INT ISR** (GPIO callback in `touch_glue.c`) → [`atomvm_touch_isr`] → the pure
-//!   [`on_data_ready`]: a wait-free push into the static `SpscQueue<DataReady, M>` and one
-//!   `k_sem_give`;
-//! * **input callback** (input bridge, `INPUT_CALLBACK_DEFINE` in the glue, for screens with
-//!   `input-bridge`) → [`atomvm_touch_input`] → the pure [`on_input`]: the same, with the
-//!   input event into a `SpscQueue<InputEvent, I>`;
-//! * **drain thread** (`K_THREAD_DEFINE` in the glue, priority
-//!   `CONFIG_ATOMVM_PORT_TOUCH_DRAIN_PRIORITY`, stack
-//!   `CONFIG_ATOMVM_PORT_TOUCH_DRAIN_STACK_SIZE`) → [`atomvm_touch_drain_main`]: waits on the
-//!   semaphore, runs [`drain_step`] (one I2C frame read with the `ft5x06` driver) or
-//!   [`drain_input`] (the bridge's events through an [`InputTracker`]) into the event ring;
-//!   if anyone subscribed, it rings the port's [`Doorbell`] (one message in flight at most);
-//! * **VM thread**: the port commands, and on the doorbell ([`Port::info`]) the delivery: all
-//!   of the ring's events as `{touch_events, [Event, ...]}` batches of at most `max_batch`,
-//!   oldest first, to every subscriber, sent with [`Open::send`], which keeps them in order
-//!   (AtomVM hands messages sent from other threads over newest first). Without subscribers
-//!   the events stay in the ring for `read_events`.
+//! Contexts, per instance:
 //!
-//! The port state shared by the drain thread and the VM thread (queue consumer, ring ends,
-//! tracker, device, subscribers) sits behind one `k_mutex` (the glue's). Only one `touch` port
-//! can be open at a time (a second `open_port` fails with `badarg`, logged as `busy`).
+//! * **INT ISR** (zephyr-hal's [`Interrupt`] hook calls [`on_int`]): a wait-free push of a
+//!   timestamp into the instance's `SpscQueue<DataReady, M>` and one `k_sem_give`;
+//! * **input callback** (input bridge: [`atomvm_touch_input`], registered by the glue for the
+//!   screen's controller): the same with the input event;
+//! * **drain thread** (`touch_drain`, one per instance from a `#[zephyr::thread]` pool,
+//!   `CONFIG_ATOMVM_PORT_TOUCH_DRAIN_PRIORITY` / `_STACK_SIZE`): everything that can block.
+//!   It brings a generation up when a port opens (the controller's reset and the driver's
+//!   init over I2C, then the interrupt), reads the controller once per wakeup (all pending
+//!   INT edges coalesced) or runs the bridge's events through an [`InputTracker`], pushes the
+//!   events into the ring and, if anyone subscribed, rings the doorbell;
+//! * **VM thread**: the commands and, on the doorbell, the delivery of the ring's events as
+//!   `{touch_events, [...]}` batches with [`Open::send`] (in order). It never sleeps, never
+//!   touches a bus and takes no lock: the ring is SPSC (the drain thread writes, the port
+//!   reads), open and close are requests the drain thread picks up ([`Request`]), counters
+//!   are atomics.
 //!
-//! Dead subscribers: each subscriber is monitored (a resource monitor). The monitor's `down`
-//! callback runs on the VM thread, possibly inside AtomVM's own locks, so it takes no lock of
-//! ours: it records the pid in a small lock-free list that the drain thread and every command
-//! apply (under the mutex) before they touch the subscribers. A batch may thus still be sent
-//! to a pid that just died; AtomVM drops such a message.
+//! Generations: each open is a new generation of its instance. The drain thread publishes
+//! the generation it runs ([`Instance::have`]) after resetting the counters and recording the
+//! ring position where it starts ([`Instance::fence`]); the port reads nothing until its own
+//! generation runs, then skips what an earlier one left in the ring.
 
-use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::ptr;
-use core::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, Ordering::Relaxed};
+use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU8, AtomicUsize};
 
-use atomvm_port::encode::atom;
+use atomvm_port::encode::{atom, Encode, Sink};
 use atomvm_port::vm::{
     sys, Call, Doorbell, Mailer, Open, Pid, Port, PortDriver, Replied, VmRequest, VmTerm,
 };
 use atomvm_port::Error;
-use embedded_hal::i2c::{ErrorKind, ErrorType, Operation};
+use embedded_hal::delay::DelayNs;
+use embedded_hal::digital::{OutputPin, PinState};
 use ft5x06::{Config, Ft5x06, Transform, Variant};
-use isr_queue::{Consumer, Notify, SpscQueue};
+use isr_queue::{Consumer, SpscQueue};
+use zephyr::sys::sync::Semaphore;
+use zephyr::time::Forever;
+use zephyr_hal::gpio::{Edge, Interrupt, Output};
+use zephyr_hal::i2c::I2c;
+use zephyr_hal::Delay;
 
 use crate::input::{drain_input, on_input, InputEvent, InputTracker};
 use crate::{
-    config_depth, drain_step, on_data_ready, Batch, Batcher, DataReady, EventRing, Format,
-    RingReader, RingWriter, Subscribers, Tagged, TouchEvent, Tracker, EMPTY_EVENT,
+    drain_step, on_data_ready, Batch, Batcher, DataReady, EventRing, Format, RingReader,
+    RingWriter, Subscribers, Tagged, Tracker, EMPTY_EVENT,
 };
 
-/// The driver to pass to `atomvm_port::vm::run`.
+#[allow(
+    non_camel_case_types,
+    non_snake_case,
+    non_upper_case_globals,
+    dead_code,
+    missing_docs,
+    unsafe_op_in_unsafe_fn,
+    unnecessary_transmutes,
+    clippy::all
+)]
+mod dt {
+    //! bindgen's view of `include/atomvm_touch.h` (build.rs).
+    include!(concat!(env!("OUT_DIR"), "/touch_bindings.rs"));
+}
+
+/// A queue depth from Kconfig, checked at compile time: a power of two, else the build fails
+/// naming the option.
+macro_rules! kconfig_depth {
+    ($opt:ident) => {{
+        const V: isize = zephyr::kconfig::$opt;
+        const D: usize = {
+            assert!(
+                V > 0 && (V as usize).is_power_of_two(),
+                concat!(stringify!($opt), " must be a power of two")
+            );
+            V as usize
+        };
+        D
+    }};
+}
+
+/// The driver to register with the VM.
 pub static DRIVER: PortDriver = PortDriver::new::<Touch>(c"touch");
 
-/// Depth of the `DataReady` queue (interrupts not yet seen by the drain thread).
-const READY_DEPTH: usize = config_depth(option_env!("CONFIG_ATOMVM_PORT_TOUCH_IRQ_DEPTH"), 8);
-/// Depth of the event ring (events not yet delivered or read).
-const RING_DEPTH: usize = config_depth(option_env!("CONFIG_ATOMVM_PORT_TOUCH_RING_DEPTH"), 32);
-/// Depth of the input bridge's queue (input events not yet seen by the drain thread).
-const INPUT_DEPTH: usize = config_depth(option_env!("CONFIG_ATOMVM_PORT_TOUCH_INPUT_DEPTH"), 32);
+/// `atomvm,touch-port` nodes.
+const COUNT: usize = dt::ATOMVM_TOUCH_INSTANCES as usize;
+/// Interrupts not yet seen by the drain thread, per instance.
+const READY_DEPTH: usize = kconfig_depth!(CONFIG_ATOMVM_PORT_TOUCH_IRQ_DEPTH);
+/// Events not yet delivered or read, per instance.
+const RING_DEPTH: usize = kconfig_depth!(CONFIG_ATOMVM_PORT_TOUCH_RING_DEPTH);
+/// Input events not yet seen by the drain thread, per instance.
+#[cfg(touch_input_bridge)]
+const INPUT_DEPTH: usize = kconfig_depth!(CONFIG_ATOMVM_PORT_TOUCH_INPUT_DEPTH);
+#[cfg(not(touch_input_bridge))]
+const INPUT_DEPTH: usize = 1;
+const DRAIN_STACK: usize = zephyr::kconfig::CONFIG_ATOMVM_PORT_TOUCH_DRAIN_STACK_SIZE as usize;
+const DRAIN_PRIORITY: i32 = zephyr::kconfig::CONFIG_ATOMVM_PORT_TOUCH_DRAIN_PRIORITY as i32;
+const RESET_WAIT_MS: u32 = zephyr::kconfig::CONFIG_ATOMVM_PORT_TOUCH_RESET_WAIT_MS as u32;
+const TICKS_PER_SEC: u64 = zephyr::kconfig::CONFIG_SYS_CLOCK_TICKS_PER_SEC as u64;
 /// Subscribers per port.
 const MAX_SUBSCRIBERS: usize = 4;
 /// The largest `max_batch`, and the most events one `read_events` returns.
 const MAX_BATCH: usize = 64;
 
-static READY: SpscQueue<DataReady, READY_DEPTH> = SpscQueue::new();
-static RING: EventRing<RING_DEPTH> = EventRing::new();
-static INPUT: SpscQueue<InputEvent, INPUT_DEPTH> = SpscQueue::new();
-/// Interrupts seen by the ISR since the port opened, queued or not.
-static INTERRUPTS: AtomicU32 = AtomicU32::new(0);
+/// Where a generation stands ([`Instance::state`]).
+const STARTING: u8 = 0;
+const READY: u8 = 1;
+const FAILED: u8 = 2;
 
-mod glue {
-    #[repr(C)]
-    #[derive(Default)]
-    pub struct Info {
-        pub screen_width: u16,
-        pub screen_height: u16,
-        pub swapped_x_y: bool,
-        pub inverted_x: bool,
-        pub inverted_y: bool,
-        pub input_bridge: bool,
-        pub addr: u16,
+/// What the port asks of the drain thread: the latest wins (open, subscribe and close each
+/// overwrite it with the whole wanted state).
+#[derive(Default)]
+struct Request {
+    gen: u32,
+    open: bool,
+    /// Where to ring when events wait (known once someone subscribed).
+    bell: Option<Bell>,
+}
+
+#[derive(Clone, Copy)]
+struct Bell {
+    mailer: Mailer,
+    port: Pid,
+}
+
+/// One screen's statics.
+struct Instance {
+    /// INT ISR → drain thread.
+    ready: SpscQueue<DataReady, READY_DEPTH>,
+    /// Input callback → drain thread.
+    input: SpscQueue<InputEvent, INPUT_DEPTH>,
+    /// Drain thread → port.
+    ring: EventRing<RING_DEPTH>,
+    /// Wakes the drain thread (ISR-safe give).
+    sem: Semaphore,
+    irq: Interrupt,
+    doorbell: Doorbell,
+    /// The callbacks feed the queues (a generation is up and its port open).
+    live: AtomicBool,
+    /// A port has this instance open.
+    owned: AtomicBool,
+    /// Its drain thread was started.
+    started: AtomicBool,
+    /// The last generation handed out (VM thread).
+    next_gen: AtomicU32,
+    /// The wanted state, and whether the drain thread has yet to see it.
+    request: zephyr::sync::Mutex<Request>,
+    dirty: AtomicBool,
+    /// The generation the drain thread runs (0: none) and where in the ring it started.
+    have: AtomicU32,
+    fence: AtomicU32,
+    state: AtomicU8,
+    /// Someone is subscribed (the drain thread rings only then).
+    subscribed: AtomicBool,
+    /// Pids whose monitor fired, not yet removed (0: free).
+    dead: [AtomicI32; 2 * MAX_SUBSCRIBERS],
+    // Counters of the running generation.
+    interrupts: AtomicU32,
+    irq_taken: AtomicU32,
+    reads: AtomicU32,
+    read_errors: AtomicU32,
+    events: AtomicU32,
+    inputs: AtomicU32,
+}
+
+impl Instance {
+    const fn new() -> Self {
+        Self {
+            ready: SpscQueue::new(),
+            input: SpscQueue::new(),
+            ring: EventRing::new(),
+            sem: Semaphore::new(0, 1),
+            irq: Interrupt::new(on_int),
+            doorbell: Doorbell::new(),
+            live: AtomicBool::new(false),
+            owned: AtomicBool::new(false),
+            started: AtomicBool::new(false),
+            next_gen: AtomicU32::new(0),
+            request: zephyr::sync::Mutex::new(Request {
+                gen: 0,
+                open: false,
+                bell: None,
+            }),
+            dirty: AtomicBool::new(false),
+            have: AtomicU32::new(0),
+            fence: AtomicU32::new(0),
+            state: AtomicU8::new(STARTING),
+            subscribed: AtomicBool::new(false),
+            dead: [const { AtomicI32::new(0) }; 2 * MAX_SUBSCRIBERS],
+            interrupts: AtomicU32::new(0),
+            irq_taken: AtomicU32::new(0),
+            reads: AtomicU32::new(0),
+            read_errors: AtomicU32::new(0),
+            events: AtomicU32::new(0),
+            inputs: AtomicU32::new(0),
+        }
     }
 
-    /// `-ENOENT`.
-    pub const ENOENT: i32 = -2;
+    /// Hands the drain thread the wanted state and wakes it.
+    fn ask(&self, req: Request) {
+        // Never poisoned (no unwinding on Zephyr); held for a move only.
+        let Ok(mut slot) = self.request.lock();
+        *slot = req;
+        drop(slot);
+        self.dirty.store(true, Release);
+        self.sem.give();
+    }
 
-    extern "C" {
-        /// Selects the screen `name` (null: the default one) and fills `info`: 0, `-ENOENT`
-        /// (no such `atomvm,touch-port` node) or `-ENODEV` (its devices are not ready).
-        pub fn atomvm_touch_select(name: *const u8, len: usize, info: *mut Info) -> i32;
-        /// Starts (`true`) or stops the selected screen's events (INT interrupt or bridge).
-        pub fn atomvm_touch_enable(on: bool) -> i32;
-        pub fn atomvm_touch_wake();
-        pub fn atomvm_touch_wait();
-        pub fn atomvm_touch_lock();
-        pub fn atomvm_touch_unlock();
-        /// One I2C transfer to the controller: write `w` (may be empty) then read `r` (may be
-        /// empty), with a repeated start between. 0 or a negative errno.
-        pub fn atomvm_touch_i2c(w: *const u8, wlen: usize, r: *mut u8, rlen: usize) -> i32;
+    fn wake(&self) {
+        self.sem.give();
     }
 }
 
-/// The drain thread's wakeup: the glue's semaphore (ISR-safe `k_sem_give`).
-struct Sem;
+static TOUCH: [Instance; COUNT] = [const { Instance::new() }; COUNT];
 
-impl Notify for Sem {
-    fn notify(&self) {
-        // SAFETY: k_sem_give on a static semaphore, callable from an ISR.
-        unsafe { glue::atomvm_touch_wake() }
-    }
-}
-
-/// No port wakeup: the drain thread delivers itself, right after `drain_step`.
-struct NoWake;
-
-impl Notify for NoWake {
-    fn notify(&self) {}
-}
-
-/// The INT interrupt: timestamp in microseconds of uptime. Wait-free.
-#[no_mangle]
-extern "C" fn atomvm_touch_isr(timestamp_us: u64) {
-    INTERRUPTS.fetch_add(1, Relaxed);
-    on_data_ready(&READY, timestamp_us, &Sem);
-}
-
-/// The input bridge's callback (input thread or the reporting driver's context). Wait-free.
-#[no_mangle]
-extern "C" fn atomvm_touch_input(kind: u8, code: u16, value: i32, sync: bool, timestamp_us: u64) {
-    let event = InputEvent {
-        timestamp_us,
-        value,
-        code,
-        kind,
-        sync,
+fn screen(index: usize) -> Option<&'static dt::atomvm_touch_screen> {
+    // SAFETY: the glue defines COUNT immutable entries (it checks the count at build time).
+    let all = unsafe {
+        core::slice::from_raw_parts(ptr::addr_of!(dt::atomvm_touch_screens).cast(), COUNT)
     };
-    on_input(&INPUT, event, &Sem);
+    all.get(index)
 }
 
-/// Where the open port's events come from.
+/// Microseconds of uptime (one kernel call).
+fn now_us() -> u64 {
+    // SAFETY: plain kernel getter, callable from any context.
+    let t = u64::try_from(unsafe { zephyr::raw::k_uptime_ticks() }).unwrap_or(0);
+    (t / TICKS_PER_SEC) * 1_000_000 + (t % TICKS_PER_SEC) * 1_000_000 / TICKS_PER_SEC
+}
+
+/// The INT interrupt of instance `index` (interrupt context, from zephyr-hal's hook).
+/// Wait-free: a push and a semaphore give.
+fn on_int(index: usize) {
+    let Some(inst) = TOUCH.get(index) else {
+        return;
+    };
+    if !inst.live.load(Acquire) {
+        return;
+    }
+    inst.interrupts.fetch_add(1, Relaxed);
+    on_data_ready(&inst.ready, now_us(), &|| inst.wake());
+}
+
+/// The input bridge's callback (the input thread, or the reporting driver's context), one
+/// registration per input-bridge screen, `user_data` its index. Wait-free.
+#[no_mangle]
+extern "C" fn atomvm_touch_input(evt: *mut dt::input_event, user_data: *mut c_void) {
+    // SAFETY: the input subsystem passes a valid event for the duration of the call.
+    let Some(e) = (unsafe { evt.as_ref() }) else {
+        return;
+    };
+    let Some(inst) = TOUCH.get(user_data as usize) else {
+        return;
+    };
+    if !inst.live.load(Acquire) {
+        return;
+    }
+    let event = InputEvent {
+        timestamp_us: now_us(),
+        value: e.value,
+        code: e.code,
+        kind: e.type_,
+        sync: e.sync != 0,
+    };
+    on_input(&inst.input, event, &|| inst.wake());
+}
+
+/// Where a running generation's events come from.
 enum Source {
-    /// The Rust FT5x06 driver, on INT interrupts.
-    Driver(Ft5x06<GlueI2c>),
+    /// The Rust FT5x06 driver over zephyr-hal's I2C, on INT interrupts.
+    Driver(Ft5x06<I2c>),
     /// The controller's Zephyr input driver, through the bridge.
     Bridge,
 }
 
-/// The I2C bus through the glue (`i2c_write_read_dt` and friends), for the `ft5x06` driver.
-pub struct GlueI2c;
-
-/// A failed transfer (its negative errno).
-#[derive(Debug, Clone, Copy)]
-pub struct I2cError(pub i32);
-
-impl embedded_hal::i2c::Error for I2cError {
-    fn kind(&self) -> ErrorKind {
-        match self.0 {
-            // -EIO: the controller did not answer (Zephyr's drivers report NACKs so).
-            -5 => ErrorKind::NoAcknowledge(embedded_hal::i2c::NoAcknowledgeSource::Unknown),
-            _ => ErrorKind::Other,
-        }
-    }
+/// Why a generation did not come up (logged).
+#[derive(Debug)]
+#[allow(dead_code)] // The fields are read by Debug.
+enum Failure {
+    Int(zephyr_hal::gpio::Error),
+    Reset(zephyr_hal::gpio::Error),
+    I2c(zephyr_hal::i2c::Error),
+    Init(ft5x06::Error<zephyr_hal::i2c::Error>),
+    NoBus,
 }
 
-impl ErrorType for GlueI2c {
-    type Error = I2cError;
-}
-
-impl embedded_hal::i2c::I2c for GlueI2c {
-    fn transaction(&mut self, _address: u8, ops: &mut [Operation<'_>]) -> Result<(), I2cError> {
-        // The controller's address is the devicetree's; the driver only writes a register
-        // address and reads (or writes a register and its value).
-        let rc = match ops {
-            [Operation::Write(w), Operation::Read(r)] => unsafe {
-                // SAFETY: both buffers are valid for their lengths during the call.
-                glue::atomvm_touch_i2c(w.as_ptr(), w.len(), r.as_mut_ptr(), r.len())
-            },
-            [Operation::Write(w)] => unsafe {
-                // SAFETY: as above.
-                glue::atomvm_touch_i2c(w.as_ptr(), w.len(), ptr::null_mut(), 0)
-            },
-            [Operation::Read(r)] => unsafe {
-                // SAFETY: as above.
-                glue::atomvm_touch_i2c(ptr::null(), 0, r.as_mut_ptr(), r.len())
-            },
-            _ => -22,
-        };
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(I2cError(rc))
-        }
-    }
-}
-
-/// What the drain thread and the port share, behind the glue's mutex.
-struct Shared {
+/// The drain thread's own state (on its stack).
+struct Drain {
+    index: usize,
+    inst: &'static Instance,
+    screen: &'static dt::atomvm_touch_screen,
     ready: Consumer<'static, DataReady, READY_DEPTH>,
-    writer: RingWriter<'static, RING_DEPTH>,
-    reader: RingReader<'static, RING_DEPTH>,
-    tracker: Tracker,
     input: Consumer<'static, InputEvent, INPUT_DEPTH>,
-    input_tracker: InputTracker,
-    /// `None` while no port is open.
+    ring: RingWriter<'static, RING_DEPTH>,
+    /// The generation running (0: none).
+    gen: u32,
     source: Option<Source>,
-    subscribers: Subscribers<Pid, MAX_SUBSCRIBERS>,
-    monitors: heapless::Vec<(i32, sys::ErlNifMonitor), MAX_SUBSCRIBERS>,
-    format: Format,
-    batcher: Batcher,
-    mailer: Option<Mailer>,
-    /// The open port's pid (known from the first command; subscribing is one).
-    port_pid: Option<Pid>,
-    reads: u32,
-    read_errors: u32,
-    events: u32,
-    ready_taken: u32,
-    inputs: u32,
+    tracker: Tracker,
+    input_tracker: InputTracker,
+    bell: Option<Bell>,
+    reset_done: bool,
+    attached: bool,
 }
 
-struct Locked(UnsafeCell<Option<Shared>>);
+#[zephyr::thread(stack_size = DRAIN_STACK, pool_size = COUNT)]
+fn touch_drain(index: usize) {
+    let claimed = TOUCH
+        .get(index)
+        .zip(screen(index))
+        .and_then(|(inst, screen)| {
+            Some(Drain {
+                index,
+                inst,
+                screen,
+                ready: inst.ready.claim_consumer()?,
+                input: inst.input.claim_consumer()?,
+                ring: inst.ring.writer()?,
+                gen: 0,
+                source: None,
+                tracker: Tracker::default(),
+                input_tracker: InputTracker::new(),
+                bell: None,
+                reset_done: false,
+                attached: false,
+            })
+        });
+    match claimed {
+        Some(mut d) => d.run(),
+        None => log::error!("touch: drain thread {index} cannot claim its queues"),
+    }
+}
 
-// SAFETY: the content is only reached through `with`, under the glue's k_mutex.
-unsafe impl Sync for Locked {}
+fn transform(s: &dt::atomvm_touch_screen) -> Transform {
+    Transform {
+        inverted_x: s.inverted_x,
+        inverted_y: s.inverted_y,
+        swapped_x_y: s.swapped_x_y,
+        ..Transform::new(s.screen_width, s.screen_height)
+    }
+}
 
-static SHARED: Locked = Locked(UnsafeCell::new(None));
+fn add(counter: &AtomicU32, n: usize) {
+    counter.fetch_add(n as u32, Relaxed);
+}
 
-/// Runs `f` on the shared state under the mutex (creating it the first time).
-fn with<R>(f: impl FnOnce(&mut Shared) -> R) -> Option<R> {
-    // SAFETY: k_mutex lock/unlock around the only access to SHARED; not reentrant (no `with`
-    // calls another `with`).
-    unsafe {
-        glue::atomvm_touch_lock();
-        let slot = &mut *SHARED.0.get();
-        if slot.is_none() {
-            if let (Some(ready), Some(writer), Some(reader), Some(input)) = (
-                READY.claim_consumer(),
-                RING.writer(),
-                RING.reader(),
-                INPUT.claim_consumer(),
-            ) {
-                *slot = Some(Shared {
-                    ready,
-                    writer,
-                    reader,
-                    tracker: Tracker::default(),
-                    input,
-                    input_tracker: InputTracker::new(),
-                    source: None,
-                    subscribers: Subscribers::new(),
-                    monitors: heapless::Vec::new(),
-                    format: Format::Seed,
-                    batcher: Batcher::default(),
-                    mailer: None,
-                    port_pid: None,
-                    reads: 0,
-                    read_errors: 0,
-                    events: 0,
-                    ready_taken: 0,
-                    inputs: 0,
-                });
+impl Drain {
+    fn run(&mut self) {
+        loop {
+            // Forever cannot time out; an error would only be a spurious wakeup.
+            let _ = self.inst.sem.take(Forever);
+            if self.inst.dirty.swap(false, AcqRel) {
+                self.apply();
+            }
+            if self.step() > 0 {
+                self.ring_bell();
             }
         }
-        let r = slot.as_mut().map(|s| {
-            s.prune_dead();
-            f(s)
-        });
-        glue::atomvm_touch_unlock();
-        r
+    }
+
+    /// Takes the port's latest request: a new generation (open), the current one's end
+    /// (close), or a new place to ring.
+    fn apply(&mut self) {
+        let req = {
+            let Ok(mut slot) = self.inst.request.lock();
+            core::mem::take(&mut *slot)
+        };
+        if req.gen == self.gen && req.open {
+            if req.bell.is_some() {
+                self.bell = req.bell;
+            }
+            return;
+        }
+        self.stop();
+        if req.open {
+            self.start(req.gen, req.bell);
+        }
+    }
+
+    fn stop(&mut self) {
+        self.inst.live.store(false, Release);
+        if let Some(Source::Driver(_)) = self.source {
+            if let Err(e) = self.inst.irq.disable() {
+                log::warn!("touch: disabling INT of screen {}: {e:?}", self.index);
+            }
+        }
+        self.source = None;
+        self.bell = None;
+        self.discard();
+        self.gen = 0;
+        self.inst.have.store(0, Release);
+    }
+
+    fn discard(&mut self) {
+        let mut r = [DataReady::default(); READY_DEPTH];
+        while self.ready.drain_into(&mut r) > 0 {}
+        let mut i = [InputEvent::default(); INPUT_DEPTH];
+        while self.input.drain_into(&mut i) > 0 {}
+    }
+
+    /// Brings generation `gen` up: counters from zero, then (may take a reset and I2C) the
+    /// source; events flow once it is ready.
+    fn start(&mut self, gen: u32, bell: Option<Bell>) {
+        let inst = self.inst;
+        for c in [
+            &inst.interrupts,
+            &inst.irq_taken,
+            &inst.reads,
+            &inst.read_errors,
+            &inst.events,
+            &inst.inputs,
+        ] {
+            c.store(0, Relaxed);
+        }
+        inst.ready.reset_stats();
+        inst.input.reset_stats();
+        inst.ring.reset_pushed();
+        // A doorbell still on its way went to an earlier port.
+        inst.doorbell.reset();
+        self.tracker = Tracker::new(transform(self.screen));
+        self.input_tracker = InputTracker::new();
+        self.bell = bell;
+        self.gen = gen;
+        inst.state.store(STARTING, Relaxed);
+        inst.fence.store(inst.ring.written(), Relaxed);
+        inst.have.store(gen, Release);
+        match self.bring_up() {
+            Ok(source) => {
+                self.source = Some(source);
+                inst.live.store(true, Release);
+                if let Some(Source::Driver(_)) = self.source {
+                    if let Err(e) = inst.irq.enable(Edge::ToActive) {
+                        self.fail(Failure::Int(e));
+                        return;
+                    }
+                }
+                inst.state.store(READY, Release);
+            }
+            Err(f) => self.fail(f),
+        }
+    }
+
+    fn fail(&mut self, f: Failure) {
+        log::error!("touch: screen {} did not start: {f:?}", self.index);
+        self.inst.live.store(false, Release);
+        self.source = None;
+        self.inst.state.store(FAILED, Release);
+        // Subscribers hear of it through the port.
+        self.ring_bell();
+    }
+
+    fn bring_up(&mut self) -> Result<Source, Failure> {
+        let s = self.screen;
+        if s.input_bridge {
+            return Ok(Source::Bridge);
+        }
+        // SAFETY: the glue's specs are immutable statics (or null).
+        let (i2c, int, reset) =
+            unsafe { (s.i2c.as_ref(), s.int_gpio.as_ref(), s.reset_gpio.as_ref()) };
+        let (Some(i2c), Some(int)) = (i2c, int) else {
+            return Err(Failure::NoBus);
+        };
+        if !self.attached {
+            self.inst
+                .irq
+                .attach(int, self.index)
+                .map_err(Failure::Int)?;
+            self.attached = true;
+        }
+        if let (Some(reset), false) = (reset, self.reset_done) {
+            // The controller held in reset (the line active) for 5 ms, the FT5x06's minimum,
+            // then given time before its firmware answers on I2C.
+            let mut pin = Output::new(reset, PinState::High).map_err(Failure::Reset)?;
+            Delay.delay_ms(5);
+            pin.set_low().map_err(Failure::Reset)?;
+            Delay.delay_ms(RESET_WAIT_MS);
+            self.reset_done = true;
+        }
+        let addr = u8::try_from(i2c.addr).map_err(|_| Failure::NoBus)?;
+        let bus = I2c::new(i2c).map_err(Failure::I2c)?;
+        let mut device = Ft5x06::new(bus, addr, Config::new(Variant::Ft5x06));
+        device.init().map_err(Failure::Init)?;
+        Ok(Source::Driver(device))
+    }
+
+    /// One wakeup's work: the events read into the ring.
+    fn step(&mut self) -> usize {
+        let inst = self.inst;
+        match self.source.as_mut() {
+            None => {
+                self.discard();
+                0
+            }
+            Some(Source::Bridge) => {
+                let mut r = [DataReady::default(); READY_DEPTH];
+                while self.ready.drain_into(&mut r) > 0 {}
+                let c = drain_input(
+                    &mut self.input,
+                    &mut self.input_tracker,
+                    &mut self.ring,
+                    &|| {},
+                );
+                add(&inst.inputs, c.inputs);
+                add(&inst.events, c.events);
+                c.events - c.dropped
+            }
+            Some(Source::Driver(device)) => {
+                let pushed = match drain_step(
+                    &mut self.ready,
+                    || device.read_frame(),
+                    &mut self.tracker,
+                    &mut self.ring,
+                    &|| {},
+                ) {
+                    Ok(c) => {
+                        add(&inst.irq_taken, c.ready);
+                        add(&inst.reads, c.reads);
+                        add(&inst.events, c.events);
+                        c.events - c.dropped
+                    }
+                    Err(e) => {
+                        add(&inst.irq_taken, e.ready);
+                        add(&inst.read_errors, 1);
+                        0
+                    }
+                };
+                let mut i = [InputEvent::default(); INPUT_DEPTH];
+                while self.input.drain_into(&mut i) > 0 {}
+                pushed
+            }
+        }
+    }
+
+    fn ring_bell(&self) {
+        let Some(bell) = self.bell else {
+            return;
+        };
+        if !self.inst.subscribed.load(Acquire) {
+            return;
+        }
+        if let Err(e) = self.inst.doorbell.ring(&bell.mailer, bell.port) {
+            log::error!("touch: cannot notify the port: {e}");
+        }
     }
 }
 
-/// Pids whose monitor fired and that are not yet removed (0 = free slot; local pids are > 0).
-static DEAD: [AtomicI32; 2 * MAX_SUBSCRIBERS] = [const { AtomicI32::new(0) }; 2 * MAX_SUBSCRIBERS];
-/// The resource type whose monitors watch subscribers.
+// ----------------------------------------------------------------------------------------
+// The VM side.
+
+/// The resource type whose monitors watch subscribers; a resource holds its instance index.
 static MONITOR_TYPE: AtomicPtr<sys::ErlNifResourceType> = AtomicPtr::new(ptr::null_mut());
-/// One resource of that type, holding every subscriber's monitor (while a port is open).
-static MONITOR_RES: AtomicPtr<c_void> = AtomicPtr::new(ptr::null_mut());
+/// Monitor resources allocated and released since boot.
+static MONITORS_MADE: AtomicUsize = AtomicUsize::new(0);
+static MONITORS_RELEASED: AtomicUsize = AtomicUsize::new(0);
+
+/// Monitor resources (one per port that had a subscriber) allocated and released since boot.
+pub fn monitor_counts() -> (usize, usize) {
+    (MONITORS_MADE.load(Relaxed), MONITORS_RELEASED.load(Relaxed))
+}
 
 unsafe extern "C" fn subscriber_down(
     _env: *mut sys::ErlNifEnv,
-    _obj: *mut c_void,
+    obj: *mut c_void,
     pid: *mut sys::ErlNifPid,
     _mon: *mut sys::ErlNifMonitor,
 ) {
-    // SAFETY: AtomVM passes the monitored pid.
-    let Some(&pid) = (unsafe { pid.as_ref() }) else {
+    // SAFETY: AtomVM passes the monitored pid and our resource, whose data is the index.
+    let (Some(&pid), Some(&index)) = (unsafe { pid.as_ref() }, unsafe {
+        obj.cast::<usize>().as_ref()
+    }) else {
         return;
     };
-    for slot in &DEAD {
+    let Some(inst) = TOUCH.get(index) else {
+        return;
+    };
+    // No lock: this may run inside AtomVM's own locks.
+    for slot in &inst.dead {
         if slot.compare_exchange(0, pid, Relaxed, Relaxed).is_ok() {
             return;
         }
@@ -306,133 +598,6 @@ fn env(glb: *mut sys::GlobalContext) -> sys::ErlNifEnv {
         let mut env: sys::ErlNifEnv = core::mem::zeroed();
         sys::erl_nif_env_partial_init_from_globalcontext(&mut env, glb);
         env
-    }
-}
-
-impl Shared {
-    fn prune_dead(&mut self) {
-        for slot in &DEAD {
-            let pid = slot.swap(0, Relaxed);
-            if pid != 0 {
-                self.forget(pid);
-            }
-        }
-    }
-
-    fn forget(&mut self, pid: i32) -> Option<sys::ErlNifMonitor> {
-        let p = self.subscribers.iter().find(|p| p.id() == pid)?;
-        self.subscribers.unsubscribe(p);
-        let i = self.monitors.iter().position(|(q, _)| *q == pid)?;
-        Some(self.monitors.swap_remove(i).1)
-    }
-
-    /// One wakeup of the drain thread: reads the controller; with subscribers, takes the
-    /// ring's events into `out` and returns what to send.
-    /// Throws away what the callbacks queued for no open port (or the other source).
-    fn discard_ready(&mut self) {
-        let mut buf = [DataReady::default(); READY_DEPTH];
-        self.ready.drain_into(&mut buf);
-    }
-
-    fn discard_input(&mut self) {
-        let mut buf = [InputEvent::default(); INPUT_DEPTH];
-        self.input.drain_into(&mut buf);
-    }
-
-    /// One wakeup of the drain thread: reads the controller or the bridge's queue into the
-    /// ring; with subscribers and events waiting, returns whom to ring.
-    fn drain(&mut self) -> Option<(Mailer, Pid)> {
-        match self.source.as_mut() {
-            None => {
-                self.discard_ready();
-                self.discard_input();
-                return None;
-            }
-            Some(Source::Bridge) => {
-                self.discard_ready();
-                let c = drain_input(
-                    &mut self.input,
-                    &mut self.input_tracker,
-                    &mut self.writer,
-                    &NoWake,
-                );
-                self.inputs = self.inputs.wrapping_add(c.inputs as u32);
-                self.events = self.events.wrapping_add(c.events as u32);
-            }
-            Some(Source::Driver(device)) => {
-                match drain_step(
-                    &mut self.ready,
-                    || device.read_frame(),
-                    &mut self.tracker,
-                    &mut self.writer,
-                    &NoWake,
-                ) {
-                    Ok(c) => {
-                        self.ready_taken = self.ready_taken.wrapping_add(c.ready as u32);
-                        self.reads = self.reads.wrapping_add(c.reads as u32);
-                        self.events = self.events.wrapping_add(c.events as u32);
-                    }
-                    Err(e) => {
-                        self.ready_taken = self.ready_taken.wrapping_add(e.ready as u32);
-                        self.read_errors = self.read_errors.wrapping_add(1);
-                    }
-                }
-                self.discard_input();
-            }
-        }
-        if self.subscribers.is_empty() || self.reader.is_empty() {
-            return None;
-        }
-        Some((self.mailer?, self.port_pid?))
-    }
-
-    /// On the VM thread: takes up to `out.len()` events with what is needed to send them
-    /// (none without subscribers: they stay for `read_events`).
-    fn take(&mut self, out: &mut [TouchEvent]) -> (usize, Format, Batcher, Recipients) {
-        let n = if self.subscribers.is_empty() {
-            0
-        } else {
-            self.reader.read_into(out)
-        };
-        (
-            n,
-            self.format,
-            self.batcher,
-            self.subscribers.iter().collect(),
-        )
-    }
-}
-
-type Recipients = heapless::Vec<Pid, MAX_SUBSCRIBERS>;
-
-/// Rung by the drain thread when subscribers have events waiting.
-static DOORBELL: Doorbell = Doorbell::new();
-
-/// The drain thread's body (started by the glue at boot; it sleeps until an interrupt).
-#[no_mangle]
-extern "C" fn atomvm_touch_drain_main() {
-    loop {
-        // SAFETY: k_sem_take(K_FOREVER) on the glue's semaphore, in thread context.
-        unsafe { glue::atomvm_touch_wait() };
-        if let Some((mailer, port)) = with(Shared::drain).flatten() {
-            if let Err(e) = DOORBELL.ring(&mailer, port) {
-                log::error!("touch: cannot notify the port: {e}");
-            }
-        }
-    }
-}
-
-/// An open `touch` port; the device and subscribers live in the shared state.
-pub struct Touch {
-    glb: *mut sys::GlobalContext,
-}
-
-fn transform(info: &glue::Info) -> Transform {
-    Transform {
-        inverted_x: info.inverted_x,
-        inverted_y: info.inverted_y,
-        swapped_x_y: info.swapped_x_y,
-        ..Transform::new(info.screen_width, info.screen_height)
     }
 }
 
@@ -484,6 +649,269 @@ fn open_options(opts: VmTerm<'_>) -> Result<OpenOptions, Error> {
     })
 }
 
+fn c_str_is(p: *const core::ffi::c_char, name: &[u8]) -> bool {
+    // SAFETY: the glue's names are NUL-terminated string literals (or null).
+    !p.is_null() && unsafe { core::ffi::CStr::from_ptr(p) }.to_bytes() == name
+}
+
+/// The screen called `name` (a node label or the node name), else the default one.
+fn select(name: Option<&[u8]>) -> Option<usize> {
+    let Some(name) = name else {
+        // SAFETY: an immutable value defined by the glue.
+        let d = unsafe { dt::atomvm_touch_default };
+        return (d < COUNT).then_some(d);
+    };
+    (0..COUNT).find(|&i| {
+        screen(i).is_some_and(|s| {
+            // SAFETY: the glue's label array has n_labels entries.
+            let labels = unsafe { core::slice::from_raw_parts(s.labels, s.n_labels) };
+            c_str_is(s.name, name) || labels.iter().any(|&l| c_str_is(l, name))
+        })
+    })
+}
+
+fn ready(dev: *const zephyr_hal::raw::device) -> bool {
+    // SAFETY: devices from the glue's table are static.
+    !dev.is_null() && unsafe { zephyr_hal::raw::device_is_ready(dev) }
+}
+
+/// Whether the screen's devices are ready (checked on open, without touching a bus).
+fn devices_ready(s: &dt::atomvm_touch_screen) -> bool {
+    if s.input_bridge {
+        return ready(s.controller);
+    }
+    // SAFETY: the glue's specs are immutable statics (or null).
+    let (i2c, int) = unsafe { (s.i2c.as_ref(), s.int_gpio.as_ref()) };
+    match (i2c, int) {
+        (Some(i2c), Some(int)) => ready(i2c.bus) && ready(int.port),
+        _ => false,
+    }
+}
+
+/// The instance a port holds; released when the port goes (also when its open fails).
+struct Claim(&'static Instance);
+
+impl Claim {
+    fn take(inst: &'static Instance) -> Option<Self> {
+        inst.owned
+            .compare_exchange(false, true, Acquire, Relaxed)
+            .is_ok()
+            .then_some(Claim(inst))
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.0.owned.store(false, Release);
+    }
+}
+
+/// An open `touch` port: one instance, one generation.
+pub struct Touch {
+    inst: &'static Instance,
+    index: usize,
+    gen: u32,
+    reader: RingReader<'static, RING_DEPTH>,
+    /// The generation runs and the ring was skipped to its start.
+    synced: bool,
+    format: Format,
+    batcher: Batcher,
+    subscribers: Subscribers<Pid, MAX_SUBSCRIBERS>,
+    monitors: heapless::Vec<(i32, sys::ErlNifMonitor), MAX_SUBSCRIBERS>,
+    /// The monitor resource (allocated at the first subscribe).
+    monitor_res: *mut c_void,
+    failure_told: bool,
+    glb: *mut sys::GlobalContext,
+    bell: Option<Bell>,
+    // Last: released after everything above.
+    _claim: Claim,
+}
+
+/// One `get_counters` entry.
+enum Counter {
+    Num(&'static str, u32),
+    Atom(&'static str, &'static str),
+}
+
+impl Encode for Counter {
+    fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
+        match self {
+            Counter::Num(k, v) => (atom(k), *v).words(s),
+            Counter::Atom(k, v) => (atom(k), atom(v)).words(s),
+        }
+    }
+    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+        match self {
+            Counter::Num(k, v) => (atom(k), *v).encode(s),
+            Counter::Atom(k, v) => (atom(k), atom(v)).encode(s),
+        }
+    }
+}
+
+impl Touch {
+    /// Whether this port's generation runs; the first time, skips what an earlier one left.
+    fn sync(&mut self) -> bool {
+        if !self.synced {
+            if self.inst.have.load(Acquire) != self.gen {
+                return false;
+            }
+            self.reader.skip_to(self.inst.fence.load(Relaxed));
+            self.synced = true;
+        }
+        true
+    }
+
+    fn state(&mut self) -> u8 {
+        if self.sync() {
+            self.inst.state.load(Acquire)
+        } else {
+            STARTING
+        }
+    }
+
+    fn prune_dead(&mut self) {
+        for slot in &self.inst.dead {
+            let pid = slot.swap(0, Relaxed);
+            if pid != 0 {
+                self.forget(pid);
+            }
+        }
+        self.publish_subscribed();
+    }
+
+    fn publish_subscribed(&self) {
+        self.inst
+            .subscribed
+            .store(!self.subscribers.is_empty(), Release);
+    }
+
+    fn forget(&mut self, pid: i32) -> Option<sys::ErlNifMonitor> {
+        let p = self.subscribers.iter().find(|p| p.id() == pid)?;
+        self.subscribers.unsubscribe(p);
+        let i = self.monitors.iter().position(|(q, _)| *q == pid)?;
+        Some(self.monitors.swap_remove(i).1)
+    }
+
+    fn demonitor(&self, mon: &sys::ErlNifMonitor) {
+        if self.monitor_res.is_null() {
+            return;
+        }
+        let mut env = env(self.glb);
+        // SAFETY: a monitor we made on our live resource, on the VM thread.
+        unsafe { sys::enif_demonitor_process(&mut env, self.monitor_res, mon) };
+    }
+
+    /// The monitor resource, allocated on first use; null if the type is not registered or
+    /// there is no memory.
+    fn monitor_res(&mut self) -> *mut c_void {
+        if self.monitor_res.is_null() {
+            let t = MONITOR_TYPE.load(Relaxed);
+            if t.is_null() {
+                return ptr::null_mut();
+            }
+            // SAFETY: a resource of our registered type, with room for the index; released
+            // in Drop.
+            let res = unsafe { sys::enif_alloc_resource(t, core::mem::size_of::<usize>() as _) };
+            if !res.is_null() {
+                // SAFETY: the resource's data has room for a usize (alignment: AtomVM
+                // aligns resource data to a word).
+                unsafe { res.cast::<usize>().write(self.index) };
+                MONITORS_MADE.fetch_add(1, Relaxed);
+            }
+            self.monitor_res = res;
+        }
+        self.monitor_res
+    }
+
+    fn subscribe(&mut self, call: &mut Call) -> Result<(), Error> {
+        let p = call.caller().ok_or(Error::BADARG)?;
+        self.prune_dead();
+        if self.bell.is_none() {
+            let mailer = Mailer::current().ok_or(Error::CLOSED)?;
+            let bell = Bell {
+                mailer,
+                port: call.port_pid(),
+            };
+            self.bell = Some(bell);
+            self.inst.ask(Request {
+                gen: self.gen,
+                open: true,
+                bell: Some(bell),
+            });
+        }
+        if self.subscribers.contains(p) {
+            return Ok(());
+        }
+        if self.subscribers.is_full() {
+            return Err(Error::with("too_many", "subscribers"));
+        }
+        let res = self.monitor_res();
+        if res.is_null() {
+            return Err(Error::NO_MEMORY);
+        }
+        let mut env = env(self.glb);
+        let pid: sys::ErlNifPid = p.id();
+        // SAFETY: zeroed is a valid "no monitor"; res is our live resource.
+        let mut mon: sys::ErlNifMonitor = unsafe { core::mem::zeroed() };
+        if unsafe { sys::enif_monitor_process(&mut env, res, &pid, &mut mon) } != 0 {
+            // Already dead (or out of memory): do not keep it.
+            return Err(Error::BADARG);
+        }
+        self.subscribers.subscribe(p)?;
+        let _ = self.monitors.push((pid, mon));
+        self.publish_subscribed();
+        Ok(())
+    }
+
+    fn counters(&mut self) -> [Counter; 14] {
+        let running = self.sync();
+        let inst = self.inst;
+        let get = |c: &AtomicU32| if running { c.load(Relaxed) } else { 0 };
+        let (r, q, i) = if running {
+            (inst.ring.stats(), inst.ready.stats(), inst.input.stats())
+        } else {
+            (
+                crate::RingStats {
+                    delivered: inst.ring.stats().delivered,
+                    ..Default::default()
+                },
+                Default::default(),
+                Default::default(),
+            )
+        };
+        let state = match self.state() {
+            READY => "ready",
+            FAILED => "failed",
+            _ => "starting",
+        };
+        [
+            Counter::Num("dropped", r.dropped),
+            Counter::Num("pushed", r.pushed),
+            Counter::Num("high_water", r.high_water),
+            Counter::Num("delivered", r.delivered),
+            Counter::Num("events", get(&inst.events)),
+            Counter::Num("interrupts", get(&inst.interrupts)),
+            Counter::Num("irq_dropped", q.dropped),
+            Counter::Num("irq_taken", get(&inst.irq_taken)),
+            Counter::Num("reads", get(&inst.reads)),
+            Counter::Num("read_errors", get(&inst.read_errors)),
+            Counter::Num("inputs", get(&inst.inputs)),
+            Counter::Num("input_dropped", i.dropped),
+            Counter::Num("subscribers", self.subscribers.len() as u32),
+            Counter::Atom("state", state),
+        ]
+    }
+
+    /// `{error, init_failed}` once the controller failed to start.
+    fn check_failed(&mut self) -> Result<(), Error> {
+        if self.state() == FAILED {
+            Err(Error::with("init_failed", "touch"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 impl Port for Touch {
     fn init(cx: &mut Open) {
         let init = sys::ErlNifResourceTypeInit {
@@ -506,105 +934,92 @@ impl Port for Touch {
         MONITOR_TYPE.store(t, Relaxed);
     }
 
+    /// Takes nothing before the checks that can refuse: options, the screen, its devices,
+    /// then the instance ([`Claim`], released by a failed open too).
     fn open(cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
         let OpenOptions {
             format,
             max_batch,
             device,
         } = open_options(opts)?;
-        // Before selecting: selection switches the glue's screen under an open port.
-        if with(|s| s.source.is_some()).unwrap_or(true) {
-            return Err(Error::with("busy", "touch"));
-        }
-        let mut info = glue::Info::default();
-        let (name, len) = device
-            .as_ref()
-            .map_or((ptr::null(), 0), |d| (d.as_ptr(), d.len()));
-        // SAFETY: `name` is valid for `len` bytes (or null); our glue writes the struct.
-        match unsafe { glue::atomvm_touch_select(name, len, &mut info) } {
-            0 => {}
-            glue::ENOENT => return Err(Error::with("no_device", "touch")),
-            _ => return Err(Error::with("not_ready", "touch")),
-        }
-        let source = if info.input_bridge {
-            Source::Bridge
-        } else {
-            let addr = u8::try_from(info.addr).map_err(|_| Error::BADARG.at("addr"))?;
-            let mut device = Ft5x06::new(GlueI2c, addr, Config::new(Variant::Ft5x06));
-            device.init().map_err(|_| Error::IO.at("init"))?;
-            Source::Driver(device)
+        let index = select(device.as_deref()).ok_or(Error::with("no_device", "touch"))?;
+        let (Some(inst), Some(s)) = (TOUCH.get(index), screen(index)) else {
+            return Err(Error::with("no_device", "touch"));
         };
-        let t = MONITOR_TYPE.load(Relaxed);
-        // SAFETY: a resource of our registered type; released in Drop.
-        let res = if t.is_null() {
-            ptr::null_mut()
-        } else {
-            unsafe { sys::enif_alloc_resource(t, 0) }
-        };
-        let opened = with(|s| {
-            if s.source.is_some() {
-                return Err(Error::with("busy", "touch"));
-            }
-            // Forget what a previous port left.
-            let mut buf = [EMPTY_EVENT; MAX_BATCH];
-            while s.reader.read_into(&mut buf) > 0 {}
-            s.discard_ready();
-            s.discard_input();
-            RING.reset_stats();
-            READY.reset_stats();
-            INPUT.reset_stats();
-            INTERRUPTS.store(0, Relaxed);
-            // A doorbell still on its way went to a previous port.
-            DOORBELL.reset();
-            s.tracker = Tracker::new(transform(&info));
-            s.input_tracker = InputTracker::new();
-            s.source = Some(source);
-            s.format = format;
-            s.batcher = Batcher::new(max_batch);
-            s.mailer = Mailer::current();
-            s.reads = 0;
-            s.read_errors = 0;
-            s.events = 0;
-            s.ready_taken = 0;
-            s.inputs = 0;
-            Ok(())
+        if !devices_ready(s) {
+            return Err(Error::with("not_ready", "touch"));
+        }
+        let claim = Claim::take(inst).ok_or(Error::with("busy", "touch"))?;
+        let mut reader = inst.ring.reader().ok_or(Error::with("busy", "touch"))?;
+        // What an earlier port left; the fence catches what its generation still writes.
+        reader.skip_to(inst.ring.written());
+        inst.ring.reset_delivered();
+        inst.subscribed.store(false, Release);
+        for slot in &inst.dead {
+            slot.store(0, Relaxed);
+        }
+        if !inst.started.swap(true, AcqRel) {
+            let t = touch_drain(index);
+            t.set_priority(DRAIN_PRIORITY);
+            t.start();
+        }
+        let gen = inst.next_gen.fetch_add(1, Relaxed).wrapping_add(1).max(1);
+        inst.ask(Request {
+            gen,
+            open: true,
+            bell: None,
+        });
+        Ok(Touch {
+            inst,
+            index,
+            gen,
+            reader,
+            synced: false,
+            format,
+            batcher: Batcher::new(max_batch),
+            subscribers: Subscribers::new(),
+            monitors: heapless::Vec::new(),
+            monitor_res: ptr::null_mut(),
+            failure_told: false,
+            glb: cx.global(),
+            bell: None,
+            _claim: claim,
         })
-        .unwrap_or(Err(Error::with("busy", "touch")));
-        if let Err(e) = opened {
-            if !res.is_null() {
-                // SAFETY: the reference we took above.
-                unsafe { sys::enif_release_resource(res) };
-            }
-            return Err(e);
-        }
-        MONITOR_RES.store(res, Relaxed);
-        // SAFETY: our glue.
-        if unsafe { glue::atomvm_touch_enable(true) } != 0 {
-            with(|s| s.source = None);
-            return Err(Error::IO.at("int"));
-        }
-        Ok(Touch { glb: cx.global() })
     }
 
     fn info(&mut self, cx: &mut Open, msg: VmTerm<'_>) {
-        if !DOORBELL.answer(msg) {
+        if !self.inst.doorbell.answer(msg) {
             return;
         }
-        // Everything the ring holds, oldest first; the mutex is not held while sending.
+        self.prune_dead();
+        if !self.sync() {
+            return;
+        }
+        if self.state() == FAILED && !self.failure_told {
+            self.failure_told = true;
+            let m = (atom("touch_error"), atom("init_failed"));
+            for p in self.subscribers.iter() {
+                if let Err(e) = cx.send(p, &m) {
+                    log::error!("touch: sending the failure failed: {e}");
+                }
+            }
+        }
+        if self.subscribers.is_empty() {
+            return;
+        }
+        // Everything the ring holds, oldest first.
         let mut buf = [EMPTY_EVENT; MAX_BATCH];
         loop {
-            let Some((n, format, batcher, to)) = with(|s| s.take(&mut buf)) else {
-                return;
-            };
+            let n = self.reader.read_into(&mut buf);
             if n == 0 {
                 return;
             }
-            for chunk in batcher.batches(buf.get(..n).unwrap_or(&[])) {
+            for chunk in self.batcher.batches(buf.get(..n).unwrap_or(&[])) {
                 let batch = Batch {
                     events: chunk,
-                    format,
+                    format: self.format,
                 };
-                for &p in &to {
+                for p in self.subscribers.iter() {
                     // A dead receiver drops the message; its monitor removes it.
                     if let Err(e) = cx.send(p, &batch) {
                         log::error!("touch: sending a batch failed: {e}");
@@ -617,90 +1032,48 @@ impl Port for Touch {
     fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
         if req.is("read_events") {
             req.args::<0>()?;
+            self.check_failed()?;
             let mut buf = [EMPTY_EVENT; MAX_BATCH];
-            let (n, format) =
-                with(|s| (s.reader.read_into(&mut buf), s.format)).ok_or(Error::CLOSED)?;
+            let n = if self.sync() {
+                self.reader.read_into(&mut buf)
+            } else {
+                0
+            };
             if n == 0 {
                 call.reply(&atom("no_events"))
             } else {
                 call.reply(&Tagged {
                     tag: "events",
-                    events: &buf[..n],
-                    format,
+                    events: buf.get(..n).unwrap_or(&[]),
+                    format: self.format,
                 })
             }
         } else if req.is("get_stats") {
             req.args::<0>()?;
-            let (reads, errors, events, taken, inputs, subs) = with(|s| {
-                (
-                    s.reads,
-                    s.read_errors,
-                    s.events,
-                    s.ready_taken,
-                    s.inputs,
-                    s.subscribers.len() as u32,
-                )
-            })
-            .ok_or(Error::CLOSED)?;
-            let r = RING.stats();
-            let q = READY.stats();
-            let i = INPUT.stats();
-            call.reply(&(
-                atom("stats"),
-                [
-                    (atom("dropped"), r.dropped),
-                    (atom("pushed"), r.pushed),
-                    (atom("high_water"), r.high_water),
-                    (atom("delivered"), r.delivered),
-                    (atom("events"), events),
-                    (atom("interrupts"), INTERRUPTS.load(Relaxed)),
-                    (atom("irq_dropped"), q.dropped),
-                    (atom("irq_taken"), taken),
-                    (atom("reads"), reads),
-                    (atom("read_errors"), errors),
-                    (atom("inputs"), inputs),
-                    (atom("input_dropped"), i.dropped),
-                    (atom("subscribers"), subs),
-                ],
-            ))
+            let dropped = if self.sync() {
+                self.inst.ring.stats().dropped
+            } else {
+                0
+            };
+            call.reply(&(atom("stats"), dropped))
+        } else if req.is("get_counters") {
+            req.args::<0>()?;
+            self.prune_dead();
+            let c = self.counters();
+            call.reply(&(atom("counters"), c))
         } else if req.is("subscribe") {
             req.args::<0>()?;
-            let p = call.caller().ok_or(Error::BADARG)?;
-            let glb = self.glb;
-            let me = call.port_pid();
-            with(|s| -> Result<(), Error> {
-                s.port_pid = Some(me);
-                if s.subscribers.contains(p) {
-                    return Ok(());
-                }
-                s.subscribers.subscribe(p)?;
-                let res = MONITOR_RES.load(Relaxed);
-                if res.is_null() {
-                    return Ok(());
-                }
-                let mut env = env(glb);
-                let pid: sys::ErlNifPid = p.id();
-                // SAFETY: zeroed is a valid "no monitor"; res is our live resource.
-                let mut mon: sys::ErlNifMonitor = unsafe { core::mem::zeroed() };
-                if unsafe { sys::enif_monitor_process(&mut env, res, &pid, &mut mon) } != 0 {
-                    // Already dead (or out of memory): do not keep it.
-                    s.subscribers.unsubscribe(p);
-                    return Err(Error::BADARG);
-                }
-                let _ = s.monitors.push((pid, mon));
-                Ok(())
-            })
-            .ok_or(Error::CLOSED)??;
+            self.check_failed()?;
+            self.subscribe(call)?;
             call.reply(&())
         } else if req.is("unsubscribe") {
             req.args::<0>()?;
             let p = call.caller().ok_or(Error::BADARG)?;
-            let mon = with(|s| s.forget(p.id())).flatten();
-            if let Some(mon) = mon {
-                let mut env = env(self.glb);
-                // SAFETY: a monitor we made on our resource.
-                unsafe { sys::enif_demonitor_process(&mut env, MONITOR_RES.load(Relaxed), &mon) };
+            self.prune_dead();
+            if let Some(mon) = self.forget(p.id()) {
+                self.demonitor(&mon);
             }
+            self.publish_subscribed();
             call.reply(&())
         } else {
             Err(Error::UNKNOWN_COMMAND)
@@ -710,32 +1083,23 @@ impl Port for Touch {
 
 impl Drop for Touch {
     fn drop(&mut self) {
-        // SAFETY: our glue.
-        unsafe { glue::atomvm_touch_enable(false) };
-        let res = MONITOR_RES.swap(ptr::null_mut(), Relaxed);
-        let glb = self.glb;
-        with(|s| {
-            s.source = None;
-            s.mailer = None;
-            s.port_pid = None;
-            loop {
-                let first = s.subscribers.iter().next();
-                let Some(p) = first else { break };
-                if let Some(mon) = s.forget(p.id()) {
-                    if !res.is_null() {
-                        let mut env = env(glb);
-                        // SAFETY: a monitor we made on our resource.
-                        unsafe { sys::enif_demonitor_process(&mut env, res, &mon) };
-                    }
-                } else {
-                    s.subscribers.unsubscribe(p);
-                }
-            }
-            s.monitors.clear();
+        let inst = self.inst;
+        // The callbacks stop feeding at once; the drain thread turns the interrupt off.
+        inst.live.store(false, Release);
+        inst.subscribed.store(false, Release);
+        inst.ask(Request {
+            gen: self.gen,
+            open: false,
+            bell: None,
         });
-        if !res.is_null() {
-            // SAFETY: the reference taken at open.
-            unsafe { sys::enif_release_resource(res) };
+        while let Some((_, mon)) = self.monitors.pop() {
+            self.demonitor(&mon);
         }
+        if !self.monitor_res.is_null() {
+            // SAFETY: the reference taken when it was allocated.
+            unsafe { sys::enif_release_resource(self.monitor_res) };
+            MONITORS_RELEASED.fetch_add(1, Relaxed);
+        }
+        // `_claim` and `reader` are released after this: the instance is free again.
     }
 }

@@ -3,7 +3,10 @@
 //! The event ring between the drain thread and the port: a thin layer over
 //! [`isr_queue::SpscQueue`] that adds the count of events the port read.
 
-use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use core::sync::atomic::{
+    AtomicU32,
+    Ordering::{Acquire, Relaxed, Release},
+};
 
 use isr_queue::{Consumer, Producer, SpscQueue};
 
@@ -15,8 +18,12 @@ use crate::event::TouchEvent;
 /// and counted, the oldest are kept.
 pub struct EventRing<const N: usize> {
     queue: SpscQueue<TouchEvent, N>,
-    /// Events the reader took (single writer: the reader; wraps).
+    /// Events the reader took since the last reset (single writer: the reader; wraps).
     delivered: AtomicU32,
+    /// Events ever accepted (single writer: the writer; wraps, never reset).
+    written: AtomicU32,
+    /// Events ever taken, read or skipped (single writer: the reader; wraps, never reset).
+    taken: AtomicU32,
 }
 
 /// A snapshot of an [`EventRing`]'s counters, see [`EventRing::stats`].
@@ -43,6 +50,8 @@ impl<const N: usize> EventRing<N> {
         Self {
             queue: SpscQueue::new(),
             delivered: AtomicU32::new(0),
+            written: AtomicU32::new(0),
+            taken: AtomicU32::new(0),
         }
     }
 
@@ -63,7 +72,10 @@ impl<const N: usize> EventRing<N> {
 
     /// Claims the writing side, or `None` while another [`RingWriter`] exists.
     pub fn writer(&self) -> Option<RingWriter<'_, N>> {
-        self.queue.claim_producer().map(|tx| RingWriter { tx })
+        self.queue.claim_producer().map(|tx| RingWriter {
+            tx,
+            written: &self.written,
+        })
     }
 
     /// Claims the reading side, or `None` while another [`RingReader`] exists.
@@ -71,6 +83,7 @@ impl<const N: usize> EventRing<N> {
         self.queue.claim_consumer().map(|rx| RingReader {
             rx,
             delivered: &self.delivered,
+            taken: &self.taken,
         })
     }
 
@@ -91,8 +104,26 @@ impl<const N: usize> EventRing<N> {
     /// Restarts the counters (`high_water` from the current length). Exact only while nothing
     /// is pushed or read; `delivered` is written here too, so call it from the reader's thread.
     pub fn reset_stats(&self) {
+        self.reset_pushed();
+        self.reset_delivered();
+    }
+
+    /// Restarts `pushed`, `dropped` and `high_water`: the writer's side of
+    /// [`reset_stats`](Self::reset_stats), for the writer's thread.
+    pub fn reset_pushed(&self) {
         self.queue.reset_stats();
+    }
+
+    /// Restarts `delivered`: the reader's side of [`reset_stats`](Self::reset_stats), for the
+    /// reader's thread.
+    pub fn reset_delivered(&self) {
         self.delivered.store(0, Relaxed);
+    }
+
+    /// The events ever accepted (wrapping): a position in the stream of events, for
+    /// [`RingReader::skip_to`]. Exact on the writer's thread.
+    pub fn written(&self) -> u32 {
+        self.written.load(Acquire)
     }
 }
 
@@ -115,13 +146,20 @@ impl<const N: usize> core::fmt::Debug for EventRing<N> {
 #[derive(Debug)]
 pub struct RingWriter<'r, const N: usize> {
     tx: Producer<'r, TouchEvent, N>,
+    written: &'r AtomicU32,
 }
 
 impl<const N: usize> RingWriter<'_, N> {
     /// Appends `event`; `false` if the ring was full (the event is dropped and counted).
     /// Wait-free.
     pub fn push(&mut self, event: TouchEvent) -> bool {
-        self.tx.push(event).is_ok()
+        let ok = self.tx.push(event).is_ok();
+        if ok {
+            // Single writer (this writer), so no read-modify-write is needed.
+            let n = self.written.load(Relaxed).wrapping_add(1);
+            self.written.store(n, Release);
+        }
+        ok
     }
 }
 
@@ -130,6 +168,7 @@ impl<const N: usize> RingWriter<'_, N> {
 pub struct RingReader<'r, const N: usize> {
     rx: Consumer<'r, TouchEvent, N>,
     delivered: &'r AtomicU32,
+    taken: &'r AtomicU32,
 }
 
 impl<const N: usize> RingReader<'_, N> {
@@ -141,8 +180,36 @@ impl<const N: usize> RingReader<'_, N> {
             // Single writer (this reader), so no read-modify-write is needed.
             let total = self.delivered.load(Relaxed).wrapping_add(n as u32);
             self.delivered.store(total, Relaxed);
+            self.count_taken(n);
         }
         n
+    }
+
+    fn count_taken(&mut self, n: usize) {
+        let t = self.taken.load(Relaxed).wrapping_add(n as u32);
+        self.taken.store(t, Relaxed);
+    }
+
+    /// Throws away, uncounted, the events before position `fence` (an
+    /// [`EventRing::written`] taken earlier): what was written before it, and is still here,
+    /// belongs to an earlier reader. Returns how many.
+    pub fn skip_to(&mut self, fence: u32) -> usize {
+        let mut skipped = 0;
+        let mut buf = [crate::EMPTY_EVENT; 8];
+        loop {
+            let behind = fence.wrapping_sub(self.taken.load(Relaxed));
+            // More than half the counter's range ahead: the fence is behind us.
+            if behind == 0 || behind > u32::MAX / 2 {
+                return skipped;
+            }
+            let want = (behind as usize).min(buf.len());
+            let n = self.rx.drain_into(&mut buf[..want]);
+            if n == 0 {
+                return skipped;
+            }
+            self.count_taken(n);
+            skipped += n;
+        }
     }
 
     /// Up to `max` (at most `M`) of the oldest events.

@@ -387,12 +387,37 @@ fn deliver_without_subscribers_discards() {
     assert_eq!(ring.len(), 1);
 }
 
+/// A new reader skips, uncounted, what was written before its fence, and only that (even
+/// across the wrap of the counters' positions).
 #[test]
-fn queue_depths_from_kconfig_values() {
-    use touch_port::config_depth;
-    assert_eq!(config_depth(None, 32), 32);
-    assert_eq!(config_depth(Some("8"), 32), 8);
-    assert_eq!(config_depth(Some("1024"), 32), 1024);
-    assert!(std::panic::catch_unwind(|| config_depth(Some("0x10"), 32)).is_err());
-    assert!(std::panic::catch_unwind(|| config_depth(Some(""), 32)).is_err());
+fn reader_skips_to_a_fence_uncounted() {
+    let ring: EventRing<8> = EventRing::new();
+    let mut w = ring.writer().unwrap();
+    let mut r = ring.reader().unwrap();
+    for n in 0..3 {
+        assert!(w.push(ev(n)));
+    }
+    let fence = ring.written();
+    assert_eq!(fence, 3);
+    assert!(w.push(ev(10)));
+    assert_eq!(r.skip_to(fence), 3);
+    assert_eq!(r.skip_to(fence), 0, "the fence is behind");
+    let mut out = [EMPTY_EVENT; 8];
+    assert_eq!(r.read_into(&mut out), 1);
+    assert_eq!(out[0], ev(10));
+    assert_eq!(
+        ring.stats().delivered,
+        1,
+        "skipped events are not delivered"
+    );
+    // A fence far behind (an old position) skips nothing.
+    assert!(w.push(ev(11)));
+    assert_eq!(r.skip_to(fence.wrapping_sub(1000)), 0);
+    assert_eq!(r.read_into(&mut out), 1);
+    // More than the ring holds between reads: only what is there goes.
+    for n in 0..20 {
+        w.push(ev(n));
+    }
+    assert_eq!(r.skip_to(ring.written()), 8);
+    assert!(r.is_empty());
 }
