@@ -8,7 +8,7 @@
 //! ```text
 //!  INT edge ─► ISR: on_data_ready ─► SpscQueue<DataReady, M> ─(k_sem_give)─►
 //!  drain thread: drain_step ─► one I2C frame read ─► Tracker ─► EventRing<N> ─(wake)─►
-//!  port: deliver ─► Batcher ─► {touch_events, [Event, ...]} to each of the Subscribers
+//!  port: the stream (atomvm-port) ─► {touch_events, [Event, ...]} batches to the subscribers
 //! ```
 //!
 //! * [`drain`]: the ISR side, [`DataReady`] items pushed wait-free, and [`drain_step`], which
@@ -17,7 +17,6 @@
 //!   contacts that disappear and unchanged points suppressed;
 //! * [`ring`]: the [`EventRing`] the port reads, over [`isr_queue::SpscQueue`], with counts
 //!   of events pushed, dropped and delivered;
-//! * [`subscribers`]: the [`Subscribers`] set, the [`Batcher`] policy and [`deliver`];
 //! * [`event`]: [`TouchEvent`] and its Erlang terms ([`Format::Seed`]
 //!   `{touch, X, Y, Pressure, Timestamp}` or [`Format::Full`]
 //!   `{touch, Id, Kind, X, Y, Pressure, Timestamp}`).
@@ -34,7 +33,6 @@ pub mod drain;
 pub mod event;
 pub mod input;
 pub mod ring;
-pub mod subscribers;
 pub mod tracker;
 
 #[cfg(feature = "vm")]
@@ -45,10 +43,6 @@ pub use port::{monitor_counts, DRIVER};
 pub use drain::{drain_step, on_data_ready, DataReady, DrainCounts, DrainError};
 pub use event::{Batch, Format, Formatted, Kind, Tagged, TouchEvent};
 pub use ring::{EventRing, RingReader, RingStats, RingWriter};
-pub use subscribers::{
-    deliver, Batcher, Delivery, Full, Subscribed, Subscribers, DEFAULT_MAX_BATCH,
-    DEFAULT_MAX_SUBSCRIBERS,
-};
 pub use tracker::{FrameEvents, Tracker, MAX_CONTACTS, MAX_EVENTS_PER_FRAME};
 
 /// A filler for event buffers.

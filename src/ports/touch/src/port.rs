@@ -6,7 +6,7 @@
 //!
 //! Every `atomvm,touch-port` node is an instance with its own statics ([`Instance`]): the
 //! interrupt queue, the input queue, the event ring, the drain thread's semaphore, the INT
-//! interrupt hook, the doorbell and the counters. Each can be open by one port at a time;
+//! interrupt hook and the counters (the doorbell and the subscribers are the port's stream). Each can be open by one port at a time;
 //! all can be open at once.
 //!
 //! Contexts, per instance:
@@ -22,10 +22,11 @@
 //!   INT edges coalesced) or runs the bridge's events through an [`InputTracker`], pushes the
 //!   events into the ring and, if anyone subscribed, rings the doorbell;
 //! * **VM thread**: the commands and, on the doorbell, the delivery of the ring's events as
-//!   `{touch_events, [...]}` batches with [`Open::send`] (in order). It never sleeps, never
-//!   touches a bus and takes no lock: the ring is SPSC (the drain thread writes, the port
-//!   reads), open and close are requests the drain thread picks up ([`Request`]), counters
-//!   are atomics.
+//!   `{touch_events, [...]}` batches through the port's [`Stream`] (atomvm-port: subscribers
+//!   with monitors, batches, the doorbell, in-order sends with [`Open::send`]). It never
+//!   sleeps, never touches a bus and takes no lock held across I2C: the ring is SPSC (the
+//!   drain thread writes, the port reads), open and close are requests the drain thread
+//!   picks up ([`Request`]), counters are atomics.
 //!
 //! Generations: each open is a new generation of its instance. The drain thread publishes
 //! the generation it runs ([`Instance::have`]) after resetting the counters and recording the
@@ -35,12 +36,12 @@
 use core::ffi::c_void;
 use core::ptr;
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU8, AtomicUsize};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8};
 
 use atomvm_port::encode::{atom, Encode, Sink};
-use atomvm_port::vm::{
-    sys, Call, Doorbell, Mailer, Open, Pid, Port, PortDriver, Replied, VmRequest, VmTerm,
-};
+use atomvm_port::stream::DEFAULT_MAX_BATCH;
+use atomvm_port::vm::stream::{Ringer, Stream, StreamType};
+use atomvm_port::vm::{Call, Open, Port, PortDriver, Replied, VmRequest, VmTerm};
 use atomvm_port::Error;
 use embedded_hal::delay::DelayNs;
 use embedded_hal::digital::{OutputPin, PinState};
@@ -54,8 +55,8 @@ use zephyr_hal::Delay;
 
 use crate::input::{drain_input, on_input, InputEvent, InputTracker};
 use crate::{
-    drain_step, on_data_ready, Batch, Batcher, DataReady, EventRing, Format, RingReader,
-    RingWriter, Subscribers, Tagged, Tracker, EMPTY_EVENT,
+    drain_step, on_data_ready, Batch, DataReady, EventRing, Format, RingReader, RingWriter, Tagged,
+    Tracker, EMPTY_EVENT,
 };
 
 #[allow(
@@ -107,8 +108,6 @@ const DRAIN_STACK: usize = zephyr::kconfig::CONFIG_ATOMVM_PORT_TOUCH_DRAIN_STACK
 const DRAIN_PRIORITY: i32 = zephyr::kconfig::CONFIG_ATOMVM_PORT_TOUCH_DRAIN_PRIORITY as i32;
 const RESET_WAIT_MS: u32 = zephyr::kconfig::CONFIG_ATOMVM_PORT_TOUCH_RESET_WAIT_MS as u32;
 const TICKS_PER_SEC: u64 = zephyr::kconfig::CONFIG_SYS_CLOCK_TICKS_PER_SEC as u64;
-/// Subscribers per port.
-const MAX_SUBSCRIBERS: usize = 4;
 /// The largest `max_batch`, and the most events one `read_events` returns.
 const MAX_BATCH: usize = 64;
 
@@ -117,21 +116,18 @@ const STARTING: u8 = 0;
 const READY: u8 = 1;
 const FAILED: u8 = 2;
 
-/// What the port asks of the drain thread: the latest wins (open, subscribe and close each
-/// overwrite it with the whole wanted state).
+/// What the port asks of the drain thread: the latest wins (open and close each overwrite it
+/// with the whole wanted state).
 #[derive(Default)]
 struct Request {
     gen: u32,
     open: bool,
-    /// Where to ring when events wait (known once someone subscribed).
-    bell: Option<Bell>,
+    /// The port's doorbell, rung when events wait and someone subscribed.
+    ringer: Option<Ringer>,
 }
 
-#[derive(Clone, Copy)]
-struct Bell {
-    mailer: Mailer,
-    port: Pid,
-}
+/// The subscriber monitors of every touch port.
+static STREAMS: StreamType = StreamType::new(c"touch_subscribers");
 
 /// One screen's statics.
 struct Instance {
@@ -144,7 +140,6 @@ struct Instance {
     /// Wakes the drain thread (ISR-safe give).
     sem: Semaphore,
     irq: Interrupt,
-    doorbell: Doorbell,
     /// The callbacks feed the queues (a generation is up and its port open).
     live: AtomicBool,
     /// A port has this instance open.
@@ -160,10 +155,6 @@ struct Instance {
     have: AtomicU32,
     fence: AtomicU32,
     state: AtomicU8,
-    /// Someone is subscribed (the drain thread rings only then).
-    subscribed: AtomicBool,
-    /// Pids whose monitor fired, not yet removed (0: free).
-    dead: [AtomicI32; 2 * MAX_SUBSCRIBERS],
     // Counters of the running generation.
     interrupts: AtomicU32,
     irq_taken: AtomicU32,
@@ -181,7 +172,6 @@ impl Instance {
             ring: EventRing::new(),
             sem: Semaphore::new(0, 1),
             irq: Interrupt::new(on_int),
-            doorbell: Doorbell::new(),
             live: AtomicBool::new(false),
             owned: AtomicBool::new(false),
             started: AtomicBool::new(false),
@@ -189,14 +179,12 @@ impl Instance {
             request: zephyr::sync::Mutex::new(Request {
                 gen: 0,
                 open: false,
-                bell: None,
+                ringer: None,
             }),
             dirty: AtomicBool::new(false),
             have: AtomicU32::new(0),
             fence: AtomicU32::new(0),
             state: AtomicU8::new(STARTING),
-            subscribed: AtomicBool::new(false),
-            dead: [const { AtomicI32::new(0) }; 2 * MAX_SUBSCRIBERS],
             interrupts: AtomicU32::new(0),
             irq_taken: AtomicU32::new(0),
             reads: AtomicU32::new(0),
@@ -307,7 +295,8 @@ struct Drain {
     source: Option<Source>,
     tracker: Tracker,
     input_tracker: InputTracker,
-    bell: Option<Bell>,
+    /// The running generation's port's doorbell.
+    ringer: Option<Ringer>,
     reset_done: bool,
     attached: bool,
 }
@@ -329,7 +318,7 @@ fn touch_drain(index: usize) {
                 source: None,
                 tracker: Tracker::default(),
                 input_tracker: InputTracker::new(),
-                bell: None,
+                ringer: None,
                 reset_done: false,
                 attached: false,
             })
@@ -367,22 +356,19 @@ impl Drain {
         }
     }
 
-    /// Takes the port's latest request: a new generation (open), the current one's end
-    /// (close), or a new place to ring.
+    /// Takes the port's latest request: a new generation (open) or the current one's end
+    /// (close).
     fn apply(&mut self) {
         let req = {
             let Ok(mut slot) = self.inst.request.lock();
             core::mem::take(&mut *slot)
         };
         if req.gen == self.gen && req.open {
-            if req.bell.is_some() {
-                self.bell = req.bell;
-            }
             return;
         }
         self.stop();
         if req.open {
-            self.start(req.gen, req.bell);
+            self.start(req.gen, req.ringer);
         }
     }
 
@@ -394,7 +380,7 @@ impl Drain {
             }
         }
         self.source = None;
-        self.bell = None;
+        self.ringer = None;
         self.discard();
         self.gen = 0;
         self.inst.have.store(0, Release);
@@ -409,7 +395,7 @@ impl Drain {
 
     /// Brings generation `gen` up: counters from zero, then (may take a reset and I2C) the
     /// source; events flow once it is ready.
-    fn start(&mut self, gen: u32, bell: Option<Bell>) {
+    fn start(&mut self, gen: u32, ringer: Option<Ringer>) {
         let inst = self.inst;
         for c in [
             &inst.interrupts,
@@ -424,11 +410,10 @@ impl Drain {
         inst.ready.reset_stats();
         inst.input.reset_stats();
         inst.ring.reset_pushed();
-        // A doorbell still on its way went to an earlier port.
-        inst.doorbell.reset();
         self.tracker = Tracker::new(transform(self.screen));
         self.input_tracker = InputTracker::new();
-        self.bell = bell;
+        // This port's doorbell (a doorbell still on its way went to an earlier port's).
+        self.ringer = ringer;
         self.gen = gen;
         inst.state.store(STARTING, Relaxed);
         inst.fence.store(inst.ring.written(), Relaxed);
@@ -541,13 +526,13 @@ impl Drain {
     }
 
     fn ring_bell(&self) {
-        let Some(bell) = self.bell else {
+        let Some(ringer) = &self.ringer else {
             return;
         };
-        if !self.inst.subscribed.load(Acquire) {
+        if !ringer.subscribed() {
             return;
         }
-        if let Err(e) = self.inst.doorbell.ring(&bell.mailer, bell.port) {
+        if let Err(e) = ringer.ring() {
             log::error!("touch: cannot notify the port: {e}");
         }
     }
@@ -556,49 +541,9 @@ impl Drain {
 // ----------------------------------------------------------------------------------------
 // The VM side.
 
-/// The resource type whose monitors watch subscribers; a resource holds its instance index.
-static MONITOR_TYPE: AtomicPtr<sys::ErlNifResourceType> = AtomicPtr::new(ptr::null_mut());
-/// Monitor resources allocated and released since boot.
-static MONITORS_MADE: AtomicUsize = AtomicUsize::new(0);
-static MONITORS_RELEASED: AtomicUsize = AtomicUsize::new(0);
-
-/// Monitor resources (one per port that had a subscriber) allocated and released since boot.
+/// Monitor resources (one per open port: its stream's) allocated and released since boot.
 pub fn monitor_counts() -> (usize, usize) {
-    (MONITORS_MADE.load(Relaxed), MONITORS_RELEASED.load(Relaxed))
-}
-
-unsafe extern "C" fn subscriber_down(
-    _env: *mut sys::ErlNifEnv,
-    obj: *mut c_void,
-    pid: *mut sys::ErlNifPid,
-    _mon: *mut sys::ErlNifMonitor,
-) {
-    // SAFETY: AtomVM passes the monitored pid and our resource, whose data is the index.
-    let (Some(&pid), Some(&index)) = (unsafe { pid.as_ref() }, unsafe {
-        obj.cast::<usize>().as_ref()
-    }) else {
-        return;
-    };
-    let Some(inst) = TOUCH.get(index) else {
-        return;
-    };
-    // No lock: this may run inside AtomVM's own locks.
-    for slot in &inst.dead {
-        if slot.compare_exchange(0, pid, Relaxed, Relaxed).is_ok() {
-            return;
-        }
-    }
-    log::warn!("touch: no slot for dead subscriber {pid}");
-}
-
-fn env(glb: *mut sys::GlobalContext) -> sys::ErlNifEnv {
-    // SAFETY: a partial env only carries the global context, which is what the monitor calls
-    // use; on the VM thread.
-    unsafe {
-        let mut env: sys::ErlNifEnv = core::mem::zeroed();
-        sys::erl_nif_env_partial_init_from_globalcontext(&mut env, glb);
-        env
-    }
+    STREAMS.counts()
 }
 
 /// The most bytes of a device name (`{device, Name}`).
@@ -638,7 +583,7 @@ fn open_options(opts: VmTerm<'_>) -> Result<OpenOptions, Error> {
             Err(Error::BADARG)
         }
     })?;
-    let max_batch = o.value_or("max_batch", crate::DEFAULT_MAX_BATCH, |t| {
+    let max_batch = o.value_or("max_batch", DEFAULT_MAX_BATCH, |t| {
         t.int_in(1usize..=MAX_BATCH)
     })?;
     let device = o.value_or("device", None, |t| name_bytes(t).map(Some))?;
@@ -709,20 +654,14 @@ impl Drop for Claim {
 /// An open `touch` port: one instance, one generation.
 pub struct Touch {
     inst: &'static Instance,
-    index: usize,
     gen: u32,
     reader: RingReader<'static, RING_DEPTH>,
     /// The generation runs and the ring was skipped to its start.
     synced: bool,
     format: Format,
-    batcher: Batcher,
-    subscribers: Subscribers<Pid, MAX_SUBSCRIBERS>,
-    monitors: heapless::Vec<(i32, sys::ErlNifMonitor), MAX_SUBSCRIBERS>,
-    /// The monitor resource (allocated at the first subscribe).
-    monitor_res: *mut c_void,
+    /// Subscribers (monitored), batches, doorbell.
+    stream: Stream,
     failure_told: bool,
-    glb: *mut sys::GlobalContext,
-    bell: Option<Bell>,
     // Last: released after everything above.
     _claim: Claim,
 }
@@ -769,100 +708,6 @@ impl Touch {
         }
     }
 
-    fn prune_dead(&mut self) {
-        for slot in &self.inst.dead {
-            let pid = slot.swap(0, Relaxed);
-            if pid != 0 {
-                self.forget(pid);
-            }
-        }
-        self.publish_subscribed();
-    }
-
-    fn publish_subscribed(&self) {
-        self.inst
-            .subscribed
-            .store(!self.subscribers.is_empty(), Release);
-    }
-
-    fn forget(&mut self, pid: i32) -> Option<sys::ErlNifMonitor> {
-        let p = self.subscribers.iter().find(|p| p.id() == pid)?;
-        self.subscribers.unsubscribe(p);
-        let i = self.monitors.iter().position(|(q, _)| *q == pid)?;
-        Some(self.monitors.swap_remove(i).1)
-    }
-
-    fn demonitor(&self, mon: &sys::ErlNifMonitor) {
-        if self.monitor_res.is_null() {
-            return;
-        }
-        let mut env = env(self.glb);
-        // SAFETY: a monitor we made on our live resource, on the VM thread.
-        unsafe { sys::enif_demonitor_process(&mut env, self.monitor_res, mon) };
-    }
-
-    /// The monitor resource, allocated on first use; null if the type is not registered or
-    /// there is no memory.
-    fn monitor_res(&mut self) -> *mut c_void {
-        if self.monitor_res.is_null() {
-            let t = MONITOR_TYPE.load(Relaxed);
-            if t.is_null() {
-                return ptr::null_mut();
-            }
-            // SAFETY: a resource of our registered type, with room for the index; released
-            // in Drop.
-            let res = unsafe { sys::enif_alloc_resource(t, core::mem::size_of::<usize>() as _) };
-            if !res.is_null() {
-                // SAFETY: the resource's data has room for a usize (alignment: AtomVM
-                // aligns resource data to a word).
-                unsafe { res.cast::<usize>().write(self.index) };
-                MONITORS_MADE.fetch_add(1, Relaxed);
-            }
-            self.monitor_res = res;
-        }
-        self.monitor_res
-    }
-
-    fn subscribe(&mut self, call: &mut Call) -> Result<(), Error> {
-        let p = call.caller().ok_or(Error::BADARG)?;
-        self.prune_dead();
-        if self.bell.is_none() {
-            let mailer = Mailer::current().ok_or(Error::CLOSED)?;
-            let bell = Bell {
-                mailer,
-                port: call.port_pid(),
-            };
-            self.bell = Some(bell);
-            self.inst.ask(Request {
-                gen: self.gen,
-                open: true,
-                bell: Some(bell),
-            });
-        }
-        if self.subscribers.contains(p) {
-            return Ok(());
-        }
-        if self.subscribers.is_full() {
-            return Err(Error::with("too_many", "subscribers"));
-        }
-        let res = self.monitor_res();
-        if res.is_null() {
-            return Err(Error::NO_MEMORY);
-        }
-        let mut env = env(self.glb);
-        let pid: sys::ErlNifPid = p.id();
-        // SAFETY: zeroed is a valid "no monitor"; res is our live resource.
-        let mut mon: sys::ErlNifMonitor = unsafe { core::mem::zeroed() };
-        if unsafe { sys::enif_monitor_process(&mut env, res, &pid, &mut mon) } != 0 {
-            // Already dead (or out of memory): do not keep it.
-            return Err(Error::BADARG);
-        }
-        self.subscribers.subscribe(p)?;
-        let _ = self.monitors.push((pid, mon));
-        self.publish_subscribed();
-        Ok(())
-    }
-
     fn counters(&mut self) -> [Counter; 14] {
         let running = self.sync();
         let inst = self.inst;
@@ -897,7 +742,7 @@ impl Touch {
             Counter::Num("read_errors", get(&inst.read_errors)),
             Counter::Num("inputs", get(&inst.inputs)),
             Counter::Num("input_dropped", i.dropped),
-            Counter::Num("subscribers", self.subscribers.len() as u32),
+            Counter::Num("subscribers", self.stream.len() as u32),
             Counter::Atom("state", state),
         ]
     }
@@ -914,28 +759,14 @@ impl Touch {
 
 impl Port for Touch {
     fn init(cx: &mut Open) {
-        let init = sys::ErlNifResourceTypeInit {
-            members: 3,
-            dtor: None,
-            stop: None,
-            down: Some(subscriber_down),
-        };
-        let mut env = env(cx.global());
-        // SAFETY: on the VM thread at VM start; AtomVM copies the name.
-        let t = unsafe {
-            sys::enif_init_resource_type(
-                &mut env,
-                c"touch_subscriber_monitor".as_ptr(),
-                &init,
-                sys::ERL_NIF_RT_CREATE,
-                ptr::null_mut(),
-            )
-        };
-        MONITOR_TYPE.store(t, Relaxed);
+        if let Err(e) = STREAMS.register(cx) {
+            log::error!("touch: cannot register the subscriber monitors: {e}");
+        }
     }
 
     /// Takes nothing before the checks that can refuse: options, the screen, its devices,
-    /// then the instance ([`Claim`], released by a failed open too).
+    /// then the instance ([`Claim`]) and the stream; a failed open releases what it took
+    /// (they are dropped).
     fn open(cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
         let OpenOptions {
             format,
@@ -951,13 +782,10 @@ impl Port for Touch {
         }
         let claim = Claim::take(inst).ok_or(Error::with("busy", "touch"))?;
         let mut reader = inst.ring.reader().ok_or(Error::with("busy", "touch"))?;
+        let stream = STREAMS.open(cx, max_batch)?;
         // What an earlier port left; the fence catches what its generation still writes.
         reader.skip_to(inst.ring.written());
         inst.ring.reset_delivered();
-        inst.subscribed.store(false, Release);
-        for slot in &inst.dead {
-            slot.store(0, Relaxed);
-        }
         if !inst.started.swap(true, AcqRel) {
             let t = touch_drain(index);
             t.set_priority(DRAIN_PRIORITY);
@@ -967,66 +795,49 @@ impl Port for Touch {
         inst.ask(Request {
             gen,
             open: true,
-            bell: None,
+            ringer: Some(stream.ringer()),
         });
         Ok(Touch {
             inst,
-            index,
             gen,
             reader,
             synced: false,
             format,
-            batcher: Batcher::new(max_batch),
-            subscribers: Subscribers::new(),
-            monitors: heapless::Vec::new(),
-            monitor_res: ptr::null_mut(),
+            stream,
             failure_told: false,
-            glb: cx.global(),
-            bell: None,
             _claim: claim,
         })
     }
 
     fn info(&mut self, cx: &mut Open, msg: VmTerm<'_>) {
-        if !self.inst.doorbell.answer(msg) {
-            return;
-        }
-        self.prune_dead();
-        if !self.sync() {
+        if !self.stream.answer(msg) || !self.sync() {
             return;
         }
         if self.state() == FAILED && !self.failure_told {
             self.failure_told = true;
-            let m = (atom("touch_error"), atom("init_failed"));
-            for p in self.subscribers.iter() {
-                if let Err(e) = cx.send(p, &m) {
-                    log::error!("touch: sending the failure failed: {e}");
-                }
-            }
+            self.stream
+                .notify(cx, &(atom("touch_error"), atom("init_failed")));
         }
-        if self.subscribers.is_empty() {
-            return;
-        }
-        // Everything the ring holds, oldest first.
+        // Everything the ring holds, oldest first (nothing without subscribers: the events
+        // stay for read_events).
+        let Touch {
+            stream,
+            reader,
+            format,
+            ..
+        } = self;
         let mut buf = [EMPTY_EVENT; MAX_BATCH];
-        loop {
-            let n = self.reader.read_into(&mut buf);
-            if n == 0 {
-                return;
-            }
-            for chunk in self.batcher.batches(buf.get(..n).unwrap_or(&[])) {
-                let batch = Batch {
-                    events: chunk,
-                    format: self.format,
-                };
-                for p in self.subscribers.iter() {
-                    // A dead receiver drops the message; its monitor removes it.
-                    if let Err(e) = cx.send(p, &batch) {
-                        log::error!("touch: sending a batch failed: {e}");
-                    }
-                }
-            }
-        }
+        stream.deliver(
+            cx,
+            &mut buf,
+            |b| reader.read_into(b),
+            |events, out| {
+                out.send(&Batch {
+                    events,
+                    format: *format,
+                })
+            },
+        );
     }
 
     fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
@@ -1058,22 +869,19 @@ impl Port for Touch {
             call.reply(&(atom("stats"), dropped))
         } else if req.is("get_counters") {
             req.args::<0>()?;
-            self.prune_dead();
+            self.stream.prune();
             let c = self.counters();
             call.reply(&(atom("counters"), c))
         } else if req.is("subscribe") {
             req.args::<0>()?;
             self.check_failed()?;
-            self.subscribe(call)?;
+            let p = call.caller().ok_or(Error::BADARG)?;
+            self.stream.subscribe(p)?;
             call.reply(&())
         } else if req.is("unsubscribe") {
             req.args::<0>()?;
             let p = call.caller().ok_or(Error::BADARG)?;
-            self.prune_dead();
-            if let Some(mon) = self.forget(p.id()) {
-                self.demonitor(&mon);
-            }
-            self.publish_subscribed();
+            self.stream.unsubscribe(p);
             call.reply(&())
         } else {
             Err(Error::UNKNOWN_COMMAND)
@@ -1083,23 +891,14 @@ impl Port for Touch {
 
 impl Drop for Touch {
     fn drop(&mut self) {
-        let inst = self.inst;
-        // The callbacks stop feeding at once; the drain thread turns the interrupt off.
-        inst.live.store(false, Release);
-        inst.subscribed.store(false, Release);
-        inst.ask(Request {
+        // The callbacks stop feeding at once; the drain thread turns the interrupt off. The
+        // stream (monitors, their resource, the doorbell) goes with the fields.
+        self.inst.live.store(false, Release);
+        self.inst.ask(Request {
             gen: self.gen,
             open: false,
-            bell: None,
+            ringer: None,
         });
-        while let Some((_, mon)) = self.monitors.pop() {
-            self.demonitor(&mon);
-        }
-        if !self.monitor_res.is_null() {
-            // SAFETY: the reference taken when it was allocated.
-            unsafe { sys::enif_release_resource(self.monitor_res) };
-            MONITORS_RELEASED.fetch_add(1, Relaxed);
-        }
-        // `_claim` and `reader` are released after this: the instance is free again.
+        // `stream`, `reader` and `_claim` are released after this: the screen is free again.
     }
 }

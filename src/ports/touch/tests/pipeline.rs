@@ -1,4 +1,4 @@
-//! The event ring, the drain step and delivery to subscribers.
+//! The event ring and the drain step.
 
 mod common;
 
@@ -8,8 +8,8 @@ use common::frame;
 use ft5x06::{Event::*, Frame};
 use isr_queue::SpscQueue;
 use touch_port::{
-    deliver, drain_step, on_data_ready, Batcher, DataReady, DrainCounts, EventRing, Format, Kind,
-    RingStats, Subscribed, Subscribers, TouchEvent, Tracker, DEFAULT_MAX_BATCH, EMPTY_EVENT,
+    drain_step, on_data_ready, DataReady, DrainCounts, EventRing, Kind, RingStats, TouchEvent,
+    Tracker, EMPTY_EVENT,
 };
 
 fn ev(n: u64) -> TouchEvent {
@@ -245,146 +245,6 @@ fn drain_counts_ring_drops() {
     assert_eq!((c.events, c.dropped), (5, 5));
     let s = ring.stats();
     assert_eq!((s.pushed, s.dropped, s.high_water, s.len), (10, 6, 4, 4));
-}
-
-#[test]
-fn batcher_sizes() {
-    let b = Batcher::default();
-    assert_eq!(b.max(), DEFAULT_MAX_BATCH);
-    assert_eq!(b.max(), 16);
-    for (available, count, next) in [(0, 0, 0), (1, 1, 1), (16, 1, 16), (17, 2, 16), (40, 3, 16)] {
-        assert_eq!(b.count(available), count, "count({available})");
-        assert_eq!(b.next_len(available), next, "next_len({available})");
-    }
-    let events: Vec<_> = (0..40).map(ev).collect();
-    let sizes: Vec<_> = b.batches(&events).map(<[_]>::len).collect();
-    assert_eq!(sizes, [16, 16, 8]);
-    assert_eq!(Batcher::new(0).max(), 1);
-    assert_eq!(Batcher::new(3).batches(&events[..7]).count(), 3);
-}
-
-#[test]
-fn subscribers_add_remove_full() {
-    let mut s: Subscribers<u32> = Subscribers::new();
-    assert!(s.is_empty());
-    for p in 1..=4 {
-        assert_eq!(s.subscribe(p), Ok(Subscribed::Added));
-    }
-    assert_eq!(s.subscribe(2), Ok(Subscribed::Already));
-    assert!(s.is_full());
-    assert_eq!(s.subscribe(5), Err(touch_port::Full));
-    assert_eq!(
-        atomvm_port::Error::from(touch_port::Full),
-        atomvm_port::Error::with("too_many", "subscribers")
-    );
-    assert!(s.unsubscribe(2));
-    assert!(!s.unsubscribe(2));
-    assert_eq!(s.iter().collect::<Vec<_>>(), [1, 3, 4]);
-    assert_eq!(s.subscribe(5), Ok(Subscribed::Added));
-    assert_eq!(s.remove_dead(|p| p % 2 == 0), 3);
-    assert_eq!(s.iter().collect::<Vec<_>>(), [4]);
-    assert!(s.contains(4) && !s.contains(1));
-    assert_eq!(s.len(), 1);
-}
-
-#[test]
-fn deliver_batches_to_every_subscriber_and_drops_dead_ones() {
-    let ring: EventRing<64> = EventRing::new();
-    let mut w = ring.writer().unwrap();
-    let mut r = ring.reader().unwrap();
-    for n in 0..40 {
-        w.push(ev(n));
-    }
-    let mut subs: Subscribers<u32> = Subscribers::new();
-    subs.subscribe(10).unwrap();
-    subs.subscribe(20).unwrap();
-    let mut sent: Vec<(u32, Vec<u64>)> = Vec::new();
-    let mut buf = [EMPTY_EVENT; 32];
-    let d = deliver(
-        &mut r,
-        &mut buf,
-        &Batcher::default(),
-        Format::Full,
-        &mut subs,
-        |p, batch| {
-            assert_eq!(batch.format, Format::Full);
-            sent.push((p, batch.events.iter().map(|e| e.timestamp_us).collect()));
-            // Subscriber 20 dies after its first message.
-            !(p == 20 && sent.iter().filter(|(q, _)| *q == 20).count() > 1)
-        },
-    );
-    assert_eq!(d.events, 40);
-    assert_eq!(d.removed, 1);
-    assert_eq!(d.discarded, 0);
-    // Batch 1 to both, batch 2 to 10 (20 failed), batch 3 to 10.
-    assert_eq!(d.messages, 4);
-    let to_10: Vec<_> = sent.iter().filter(|(p, _)| *p == 10).collect();
-    assert_eq!(
-        to_10.iter().map(|(_, b)| b.len()).collect::<Vec<_>>(),
-        [16, 16, 8]
-    );
-    assert_eq!(
-        to_10
-            .iter()
-            .flat_map(|(_, b)| b.clone())
-            .collect::<Vec<_>>(),
-        (0..40).collect::<Vec<_>>()
-    );
-    assert_eq!(subs.iter().collect::<Vec<_>>(), [10]);
-    assert_eq!(ring.stats().delivered, 40);
-
-    // A buffer smaller than the batch size bounds the batches.
-    for n in 0..10 {
-        w.push(ev(n));
-    }
-    let mut small = [EMPTY_EVENT; 4];
-    let mut sizes = Vec::new();
-    deliver(
-        &mut r,
-        &mut small,
-        &Batcher::default(),
-        Format::Seed,
-        &mut subs,
-        |_, b| {
-            sizes.push(b.events.len());
-            true
-        },
-    );
-    assert_eq!(sizes, [4, 4, 2]);
-}
-
-#[test]
-fn deliver_without_subscribers_discards() {
-    let ring: EventRing<8> = EventRing::new();
-    let mut w = ring.writer().unwrap();
-    let mut r = ring.reader().unwrap();
-    for n in 0..5 {
-        w.push(ev(n));
-    }
-    let mut subs: Subscribers<u32, 2> = Subscribers::new();
-    let mut buf = [EMPTY_EVENT; 16];
-    let d = deliver(
-        &mut r,
-        &mut buf,
-        &Batcher::new(2),
-        Format::Seed,
-        &mut subs,
-        |_, _| panic!("no one to send to"),
-    );
-    assert_eq!((d.events, d.discarded, d.messages), (5, 5, 0));
-    assert!(ring.is_empty());
-    // An empty buffer reads nothing.
-    w.push(ev(0));
-    let d = deliver(
-        &mut r,
-        &mut [],
-        &Batcher::new(2),
-        Format::Seed,
-        &mut subs,
-        |_, _| true,
-    );
-    assert_eq!(d.events, 0);
-    assert_eq!(ring.len(), 1);
 }
 
 /// A new reader skips, uncounted, what was written before its fence, and only that (even
