@@ -16,7 +16,7 @@
 %% open) and the driver's initialisation run on the screen's drain thread, and events start
 %% when the controller is ready (`{state, ready}' in {@link get_counters/1}). If it does not
 %% come up, `{state, failed}' is reported there, `read_events' and `subscribe' answer
-%% `{error, {init_failed, touch}}', and subscribers get `{touch_error, init_failed}'.
+%% `{error, init_failed}', and subscribers get `{touch_error, init_failed}'.
 %%
 %% Events are either pulled with {@link read_events/1} or pushed to subscribers
 %% ({@link subscribe/1}) as `{touch_events, [Event, ...]}' messages of at most `max_batch'
@@ -29,7 +29,7 @@
 %% `down', `move', `up'). Timestamps are microseconds of uptime (the INT edge).
 %%
 %% Controllers without pressure (Zephyr's input drivers report none) give pressure 1 while
-%% touching. A screen that is open already gives `busy'.
+%% touching.
 -module(touch).
 
 -export([
@@ -60,16 +60,19 @@ open() ->
 
 %% @doc Opens the port and links it to the caller. Options: `{format, seed | full}' (default
 %% `seed'), `{max_batch, 1..64}' (default 16), `{device, Name}' (a node label or node name of
-%% an `atomvm,touch-port' node, e.g. `touch_port' or "touch-port"). Unknown or bad options,
-%% an unknown, unready or busy device give `{error, badarg}' (the reason is logged).
+%% an `atomvm,touch-port' node, e.g. `touch_port' or "touch-port"). Fails with
+%% `{error, Reason}', the port's reason: `{badarg, Option}', `{out_of_range, Option}' or
+%% `unknown_option' for bad options, `badarg' when the options are not a list or map,
+%% `no_device' (no such screen), `not_ready' (its devices are not ready), `busy' (the screen
+%% is open already), `no_memory'.
 -spec open([option()] | #{atom() => term()}) -> {ok, port()} | {error, term()}.
 open(Options) ->
-    try open_port({spawn, "touch"}, Options) of
-        Port ->
+    case atomvm_port:open("touch", Options) of
+        {ok, Port} ->
             link(Port),
-            {ok, Port}
-    catch
-        error:badarg -> {error, badarg}
+            {ok, Port};
+        {error, _} = Error ->
+            Error
     end.
 
 %% @doc Takes up to 64 of the oldest events: `{events, [Event, ...]}' or `no_events'.

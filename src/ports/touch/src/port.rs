@@ -39,6 +39,7 @@ use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8};
 
 use atomvm_port::encode::{atom, Encode, Sink};
+use atomvm_port::kconfig_depth;
 use atomvm_port::stream::DEFAULT_MAX_BATCH;
 use atomvm_port::vm::stream::{Ringer, Stream, StreamType};
 use atomvm_port::vm::{Call, Open, Port, PortDriver, Replied, VmRequest, VmTerm};
@@ -67,27 +68,12 @@ use crate::{
     missing_docs,
     unsafe_op_in_unsafe_fn,
     unnecessary_transmutes,
-    clippy::all
+    clippy::all,
+    clippy::undocumented_unsafe_blocks
 )]
 mod dt {
     //! bindgen's view of `include/atomvm_touch.h` (build.rs).
     include!(concat!(env!("OUT_DIR"), "/touch_bindings.rs"));
-}
-
-/// A queue depth from Kconfig, checked at compile time: a power of two, else the build fails
-/// naming the option.
-macro_rules! kconfig_depth {
-    ($opt:ident) => {{
-        const V: isize = zephyr::kconfig::$opt;
-        const D: usize = {
-            assert!(
-                V > 0 && (V as usize).is_power_of_two(),
-                concat!(stringify!($opt), " must be a power of two")
-            );
-            V as usize
-        };
-        D
-    }};
 }
 
 /// The driver to register with the VM.
@@ -110,6 +96,11 @@ const RESET_WAIT_MS: u32 = zephyr::kconfig::CONFIG_ATOMVM_PORT_TOUCH_RESET_WAIT_
 const TICKS_PER_SEC: u64 = zephyr::kconfig::CONFIG_SYS_CLOCK_TICKS_PER_SEC as u64;
 /// The largest `max_batch`, and the most events one `read_events` returns.
 const MAX_BATCH: usize = 64;
+
+/// The screen's devices are not ready (their drivers failed at boot).
+const NOT_READY: Error = Error::new("not_ready");
+/// The controller did not start (its reset or initialisation failed).
+const INIT_FAILED: Error = Error::new("init_failed");
 
 /// Where a generation stands ([`Instance::state`]).
 const STARTING: u8 = 0;
@@ -750,7 +741,7 @@ impl Touch {
     /// `{error, init_failed}` once the controller failed to start.
     fn check_failed(&mut self) -> Result<(), Error> {
         if self.state() == FAILED {
-            Err(Error::with("init_failed", "touch"))
+            Err(INIT_FAILED)
         } else {
             Ok(())
         }
@@ -773,15 +764,15 @@ impl Port for Touch {
             max_batch,
             device,
         } = open_options(opts)?;
-        let index = select(device.as_deref()).ok_or(Error::with("no_device", "touch"))?;
+        let index = select(device.as_deref()).ok_or(Error::NO_DEVICE)?;
         let (Some(inst), Some(s)) = (TOUCH.get(index), screen(index)) else {
-            return Err(Error::with("no_device", "touch"));
+            return Err(Error::NO_DEVICE);
         };
         if !devices_ready(s) {
-            return Err(Error::with("not_ready", "touch"));
+            return Err(NOT_READY);
         }
-        let claim = Claim::take(inst).ok_or(Error::with("busy", "touch"))?;
-        let mut reader = inst.ring.reader().ok_or(Error::with("busy", "touch"))?;
+        let claim = Claim::take(inst).ok_or(Error::BUSY)?;
+        let mut reader = inst.ring.reader().ok_or(Error::BUSY)?;
         let stream = STREAMS.open(cx, max_batch)?;
         // What an earlier port left; the fence catches what its generation still writes.
         reader.skip_to(inst.ring.written());
