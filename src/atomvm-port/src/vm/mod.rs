@@ -44,7 +44,7 @@ pub use backend::{Vm, VmRequest, VmTerm};
 pub use heap::HeapSink;
 pub use port::{Call, Open, Port, PortDriver, PortStats, Replied};
 pub use resource::{Resource, ResourceType};
-pub use send::{Doorbell, Mailer, Pid, PortTerm};
+pub use send::{Mailer, Pid, PortTerm};
 
 /// Registers `drivers`, starts the VM and waits for it to finish; returns libAtomVM's run
 /// result (0 is success) or a negative errno when a driver could not be registered.

@@ -3,7 +3,6 @@
 //! Sending messages to Erlang processes from any thread.
 
 use core::mem::MaybeUninit;
-use core::sync::atomic::{AtomicBool, Ordering};
 
 use super::backend::VmTerm;
 use super::heap::{HeapSink, Sizes};
@@ -77,10 +76,10 @@ impl Encode for Pid {
 ///
 /// Ordering: libAtomVM (at our pinned commit) keeps task messages on a stack and hands them to
 /// mailboxes newest first, so messages sent faster than the VM thread picks them up can
-/// arrive reversed. A stream that must stay in order goes through a [`Doorbell`]: the thread
-/// rings the port (one message at most in flight, so nothing to reverse) and the port, on the
-/// VM thread, takes the data from its own queue and sends it with [`Open::send`], which
-/// appends to mailboxes in order.
+/// arrive reversed. A stream that must stay in order goes through a stream's doorbell
+/// ([`stream`](super::stream)): the thread rings the port (one message at most in flight, so
+/// nothing to reverse) and the port, on the VM thread, takes the data from its own queue and
+/// sends it with [`Open::send`], which appends to mailboxes in order.
 ///
 /// [`Open::send`]: super::Open::send
 #[derive(Clone, Copy, Debug)]
@@ -139,64 +138,4 @@ pub(crate) unsafe fn with_message<T: Encode + ?Sized>(
         sys::memory_destroy_heap_from_task(heap.as_mut_ptr(), glb);
     }
     Ok(())
-}
-
-/// The message a [`Doorbell`] sends.
-const DOORBELL: &str = "$atomvm_port_doorbell";
-
-/// "Data is waiting": lets another thread (a drain thread) get a port to run on the VM
-/// thread, without ever having more than one such message in flight.
-///
-/// Superseded by [`stream`](super::stream) (a doorbell per stream, made with its port, so
-/// nothing needs resetting); kept until the touch port has moved onto it.
-///
-/// The thread calls [`ring`](Self::ring) after it queued data; the port's
-/// [`Port::info`](super::Port::info) calls [`answer`](Self::answer) on each message and, when it
-/// is the doorbell, takes all the queued data and sends it with
-/// [`Open::send`](super::Open::send). Data queued after `answer` rings again.
-#[derive(Debug)]
-pub struct Doorbell {
-    pending: AtomicBool,
-}
-
-impl Doorbell {
-    /// Not rung.
-    pub const fn new() -> Self {
-        Self {
-            pending: AtomicBool::new(false),
-        }
-    }
-
-    /// Sends the doorbell message to `port` unless one is already on its way.
-    pub fn ring(&self, mailer: &Mailer, port: Pid) -> Result<(), Error> {
-        if self.pending.swap(true, Ordering::AcqRel) {
-            return Ok(());
-        }
-        let r = mailer.send(port, &crate::encode::atom(DOORBELL));
-        if r.is_err() {
-            self.pending.store(false, Ordering::Release);
-        }
-        r
-    }
-
-    /// Whether `msg` is the doorbell; if so, the next [`ring`](Self::ring) sends again. Call
-    /// it before taking the data.
-    pub fn answer(&self, msg: VmTerm<'_>) -> bool {
-        let rung = msg.is_atom(DOORBELL);
-        if rung {
-            self.pending.store(false, Ordering::Release);
-        }
-        rung
-    }
-
-    /// Forgets a message in flight (to a port that closed): the next `ring` sends.
-    pub fn reset(&self) {
-        self.pending.store(false, Ordering::Release);
-    }
-}
-
-impl Default for Doorbell {
-    fn default() -> Self {
-        Self::new()
-    }
 }
