@@ -115,6 +115,15 @@ fn main() {
             .allowlist_function("gpio_.*")
             .allowlist_type("gpio_.*");
     }
+    // Raw bindings only (no adapter): for ports such as `display`.
+    if on("CONFIG_DISPLAY") {
+        builder = builder
+            .allowlist_function("display_.*")
+            .allowlist_type("display_.*");
+    }
+    if on("CONFIG_LED") {
+        builder = builder.allowlist_function("led_set_brightness");
+    }
 
     let bindings = builder
         .generate()

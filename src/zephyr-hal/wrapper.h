@@ -20,6 +20,12 @@
 #ifdef CONFIG_GPIO
 #include <zephyr/drivers/gpio.h>
 #endif
+#ifdef CONFIG_DISPLAY
+#include <zephyr/drivers/display.h>
+#endif
+#ifdef CONFIG_LED
+#include <zephyr/drivers/led.h>
+#endif
 
 /*
  * errno values as the image's C code sees them. They depend on the C library (Zephyr's minimal

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
-//! The port: devicetree display (through `display_glue.c`) + configuration resource.
+//! The port: the devicetree display (selected by `display_glue.c`, driven from here through
+//! zephyr-hal's bindings of Zephyr's display and LED APIs) + the configuration resource.
 
 use core::cell::Cell;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -10,6 +11,8 @@ use atomvm_port::vm::{
     Call, Open, Port, PortDriver, PortStats, Replied, Resource, ResourceType, VmRequest, VmTerm,
 };
 use atomvm_port::{atom, Encode, Error};
+
+use zephyr_hal::{raw, Code, Errno};
 
 use crate::settings::{self, Caps, Orientation, Requested, Settings};
 
@@ -29,26 +32,117 @@ pub struct DisplayConfig {
 
 static CONFIG: ResourceType<DisplayConfig> = ResourceType::new(c"display_config");
 
-/// The C side (display_glue.c): devicetree selection and Zephyr's display/LED calls, bound by
-/// bindgen from `include/atomvm_display.h` (build.rs), which C includes too.
+/// The C side (display_glue.c): devicetree selection only, bound by bindgen from
+/// `include/atomvm_display.h` (build.rs), which C includes too.
 #[allow(
     non_camel_case_types,
     non_upper_case_globals,
     dead_code,
     missing_docs,
-    clippy::all
+    clippy::all,
+    // Generated code (bindgen's Default impls).
+    clippy::undocumented_unsafe_blocks
 )]
 mod glue {
     include!(concat!(env!("OUT_DIR"), "/glue.rs"));
 }
 
-/// A glue status as a result.
-fn check(status: i32) -> Result<(), Error> {
-    match status {
-        glue::ATOMVM_DISPLAY_OK => Ok(()),
-        glue::ATOMVM_DISPLAY_NO_DEVICE => Err(Error::NO_DEVICE),
-        glue::ATOMVM_DISPLAY_NOT_SUPPORTED => Err(Error::NOT_SUPPORTED),
-        _ => Err(Error::IO),
+/// A Zephyr API's result: `not_supported` for ENOSYS/ENOTSUP, `no_device` for ENODEV, `io`
+/// for any other errno.
+fn check(rc: i32) -> Result<(), Error> {
+    if rc >= 0 {
+        return Ok(());
+    }
+    Err(match Errno(rc).code() {
+        Some(Code::ENOSYS | Code::ENOTSUP) => Error::NOT_SUPPORTED,
+        Some(Code::ENODEV) => Error::NO_DEVICE,
+        _ => Error::IO,
+    })
+}
+
+/// The display and its backlight, as devicetree selects them.
+struct Devices {
+    display: *const raw::device,
+    /// An LED controller and the LED's index; `None`: the display's brightness API.
+    backlight: Option<(*const raw::device, u32)>,
+}
+
+impl Devices {
+    /// `no_device` when devicetree selects no display or it is not ready.
+    fn get() -> Result<Self, Error> {
+        let mut d = glue::atomvm_display_devices::default();
+        // SAFETY: our glue fills the struct we pass with static device pointers (or null).
+        unsafe { glue::atomvm_display_devices(&mut d) };
+        let display = d.display.cast::<raw::device>();
+        // SAFETY: a device from devicetree; device_is_ready only reads it.
+        if display.is_null() || !unsafe { raw::device_is_ready(display) } {
+            return Err(Error::NO_DEVICE);
+        }
+        let backlight =
+            (!d.backlight.is_null()).then(|| (d.backlight.cast::<raw::device>(), d.backlight_led));
+        Ok(Self { display, backlight })
+    }
+
+    /// The capabilities, and the PIXEL_FORMAT_* bits the driver supports.
+    fn caps(&self) -> (Caps, u32) {
+        let mut c = raw::display_capabilities::default();
+        // SAFETY: a ready display; the driver fills the struct we pass.
+        unsafe { raw::display_get_capabilities(self.display, &mut c) };
+        let formats = c.supported_pixel_formats;
+        let backlight = match self.backlight {
+            // SAFETY: a device from devicetree; device_is_ready only reads it.
+            Some((led, _)) => unsafe { raw::device_is_ready(led) },
+            // The display's own brightness control, when its driver has one (LTDC, for one,
+            // does not): what DEVICE_API_GET(display, dev)->set_brightness reads.
+            // SAFETY: a ready display device's API is its driver's display_driver_api.
+            None => unsafe {
+                (*(*self.display).api.cast::<raw::display_driver_api>())
+                    .set_brightness
+                    .is_some()
+            },
+        };
+        let caps = Caps {
+            width: c.x_resolution,
+            height: c.y_resolution,
+            depths: settings::depths_of_formats(formats),
+            depth: settings::depth_of_format(c.current_pixel_format).unwrap_or(0),
+            backlight,
+        };
+        (caps, formats)
+    }
+
+    fn set_pixel_format(&self, format: u32) -> Result<(), Error> {
+        // SAFETY: a ready display; a plain value.
+        check(unsafe { raw::display_set_pixel_format(self.display, format as _) })
+    }
+
+    /// Sets the orientation in the controller when it can rotate; otherwise the application
+    /// rotates in software. Returns whether the hardware rotated.
+    fn set_orientation(&self, o: Orientation) -> Result<bool, Error> {
+        // SAFETY: a ready display; a plain value (0..=3, Zephyr's display_orientation).
+        match check(unsafe { raw::display_set_orientation(self.display, o.zephyr() as _) }) {
+            Ok(()) => Ok(true),
+            Err(Error::NOT_SUPPORTED) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Level 0..=255: as a percent on the LED, or as is on the display's brightness API.
+    fn set_backlight(&self, level: u8) -> Result<(), Error> {
+        // SAFETY: ready devices (the LED's readiness is `Caps::backlight`, checked before any
+        // backlight call); plain values.
+        check(unsafe {
+            match self.backlight {
+                #[cfg(zephyr_led)]
+                Some((led, index)) => {
+                    raw::led_set_brightness(led, index, settings::level_to_percent(level))
+                }
+                // Without CONFIG_LED the glue selects no LED (it refuses to build with one).
+                #[cfg(not(zephyr_led))]
+                Some(_) => return Err(Error::NOT_SUPPORTED),
+                None => raw::display_set_brightness(self.display, level),
+            }
+        })
     }
 }
 
@@ -76,43 +170,11 @@ impl Drop for Claim {
     }
 }
 
-fn caps() -> Result<(Caps, glue::atomvm_display_info), Error> {
-    let mut info = glue::atomvm_display_info::default();
-    // SAFETY: writes the struct we pass; the C side is our own glue.
-    check(unsafe { glue::atomvm_display_get_info(&mut info) })?;
-    let depths = settings::depths_of_formats(info.pixel_formats);
-    let depth = settings::depth_of_format(info.current_format).unwrap_or(0);
-    Ok((
-        Caps {
-            width: info.width,
-            height: info.height,
-            depths,
-            depth,
-            backlight: info.has_backlight,
-        },
-        info,
-    ))
-}
-
-fn apply_backlight(level: u8) -> Result<(), Error> {
-    // SAFETY: our glue; plain values.
-    check(unsafe { glue::atomvm_display_set_backlight(level, settings::level_to_percent(level)) })
-}
-
-/// Sets the orientation in the controller when it can rotate; otherwise records it for the
-/// application to rotate in software. Returns whether the hardware rotated.
-fn apply_orientation(o: Orientation) -> Result<bool, Error> {
-    // SAFETY: our glue; a plain value.
-    match unsafe { glue::atomvm_display_set_orientation(o.zephyr()) } {
-        glue::ATOMVM_DISPLAY_SOFTWARE_ROTATION => Ok(false),
-        status => check(status).map(|()| true),
-    }
-}
-
 /// One open display port: it holds the display and keeps the configuration resource alive.
 pub struct Display {
     config: Resource<DisplayConfig>,
     has_backlight: bool,
+    devices: Devices,
     _claim: Claim,
 }
 
@@ -183,18 +245,19 @@ impl Port for Display {
         let req = requested(opts)?;
         // Before any device call: a refused open leaves the open port's display alone.
         let claim = Claim::take()?;
-        let (caps, info) = caps()?;
+        let devices = Devices::get()?;
+        let (caps, formats) = devices.caps();
         let s: Settings = req.resolve(&caps)?;
         if s.depth != caps.depth {
-            let format = settings::format_for_depth(info.pixel_formats, s.depth)
+            let format = settings::format_for_depth(formats, s.depth)
                 .ok_or(Error::with("unsupported", "depth"))?;
-            // SAFETY: our glue; a plain value.
-            check(unsafe { glue::atomvm_display_set_pixel_format(format) })
+            devices
+                .set_pixel_format(format)
                 .map_err(|e| e.at("depth"))?;
         }
-        let hardware_rotation = apply_orientation(s.orientation)?;
+        let hardware_rotation = devices.set_orientation(s.orientation)?;
         if caps.backlight {
-            apply_backlight(s.backlight)?;
+            devices.set_backlight(s.backlight)?;
         }
         let config = CONFIG.create(DisplayConfig {
             width: s.width,
@@ -207,6 +270,7 @@ impl Port for Display {
         Ok(Display {
             config,
             has_backlight: caps.backlight,
+            devices,
             _claim: claim,
         })
     }
@@ -229,13 +293,13 @@ impl Port for Display {
             if !self.has_backlight {
                 return Err(Error::NOT_SUPPORTED);
             }
-            apply_backlight(level)?;
+            self.devices.set_backlight(level)?;
             c.backlight.set(level);
             call.reply(&())
         } else if req.is("set_orientation") {
             let [deg] = req.args::<1>()?;
             let o = Orientation::from_degrees(deg.int()?)?;
-            c.hardware_rotation.set(apply_orientation(o)?);
+            c.hardware_rotation.set(self.devices.set_orientation(o)?);
             c.orientation.set(o);
             call.reply(&())
         } else if req.is("stats") {
