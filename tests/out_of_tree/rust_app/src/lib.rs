@@ -29,7 +29,10 @@ impl Port for Counter {
     fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
         if req.is("bump") {
             let [by] = req.args::<1>()?;
-            self.n = self.n.checked_add(by.int_in(1..=100)?).ok_or(Error::OUT_OF_RANGE)?;
+            self.n = self
+                .n
+                .checked_add(by.int_in(1..=100)?)
+                .ok_or(Error::OUT_OF_RANGE)?;
             call.reply(&ok(self.n))
         } else {
             Err(Error::UNKNOWN_COMMAND)
