@@ -44,14 +44,22 @@ use atomvm_port::stream::DEFAULT_MAX_BATCH;
 use atomvm_port::vm::stream::{Ringer, Stream, StreamType};
 use atomvm_port::vm::{Call, Open, Port, PortDriver, Replied, VmRequest, VmTerm};
 use atomvm_port::Error;
+#[cfg(touch_i2c)]
 use embedded_hal::delay::DelayNs;
+#[cfg(touch_i2c)]
 use embedded_hal::digital::{OutputPin, PinState};
-use ft5x06::{Config, Ft5x06, Transform, Variant};
+use ft5x06::Transform;
+#[cfg(touch_i2c)]
+use ft5x06::{Config, Ft5x06, Variant};
 use isr_queue::{Consumer, SpscQueue};
 use zephyr::sys::sync::Semaphore;
 use zephyr::time::Forever;
+// The Rust driver's path needs I2C and GPIO (the glue refuses a driver screen without them).
+#[cfg(touch_i2c)]
 use zephyr_hal::gpio::{Edge, Interrupt, Output};
+#[cfg(touch_i2c)]
 use zephyr_hal::i2c::I2c;
+#[cfg(touch_i2c)]
 use zephyr_hal::Delay;
 
 use crate::input::{drain_input, on_input, InputEvent, InputTracker};
@@ -130,6 +138,7 @@ struct Instance {
     ring: EventRing<RING_DEPTH>,
     /// Wakes the drain thread (ISR-safe give).
     sem: Semaphore,
+    #[cfg(touch_i2c)]
     irq: Interrupt,
     /// The callbacks feed the queues (a generation is up and its port open).
     live: AtomicBool,
@@ -162,6 +171,7 @@ impl Instance {
             input: SpscQueue::new(),
             ring: EventRing::new(),
             sem: Semaphore::new(0, 1),
+            #[cfg(touch_i2c)]
             irq: Interrupt::new(on_int),
             live: AtomicBool::new(false),
             owned: AtomicBool::new(false),
@@ -219,6 +229,7 @@ fn now_us() -> u64 {
 
 /// The INT interrupt of instance `index` (interrupt context, from zephyr-hal's hook).
 /// Wait-free: a push and a semaphore give.
+#[cfg(touch_i2c)]
 fn on_int(index: usize) {
     let Some(inst) = TOUCH.get(index) else {
         return;
@@ -257,6 +268,7 @@ extern "C" fn atomvm_touch_input(evt: *mut dt::input_event, user_data: *mut c_vo
 /// Where a running generation's events come from.
 enum Source {
     /// The Rust FT5x06 driver over zephyr-hal's I2C, on INT interrupts.
+    #[cfg(touch_i2c)]
     Driver(Ft5x06<I2c>),
     /// The controller's Zephyr input driver, through the bridge.
     Bridge,
@@ -266,9 +278,13 @@ enum Source {
 #[derive(Debug)]
 #[allow(dead_code)] // The fields are read by Debug.
 enum Failure {
+    #[cfg(touch_i2c)]
     Int(zephyr_hal::gpio::Error),
+    #[cfg(touch_i2c)]
     Reset(zephyr_hal::gpio::Error),
+    #[cfg(touch_i2c)]
     I2c(zephyr_hal::i2c::Error),
+    #[cfg(touch_i2c)]
     Init(ft5x06::Error<zephyr_hal::i2c::Error>),
     NoBus,
 }
@@ -288,7 +304,9 @@ struct Drain {
     input_tracker: InputTracker,
     /// The running generation's port's doorbell.
     ringer: Option<Ringer>,
+    #[cfg(touch_i2c)]
     reset_done: bool,
+    #[cfg(touch_i2c)]
     attached: bool,
 }
 
@@ -310,7 +328,9 @@ fn touch_drain(index: usize) {
                 tracker: Tracker::default(),
                 input_tracker: InputTracker::new(),
                 ringer: None,
+                #[cfg(touch_i2c)]
                 reset_done: false,
+                #[cfg(touch_i2c)]
                 attached: false,
             })
         });
@@ -365,6 +385,7 @@ impl Drain {
 
     fn stop(&mut self) {
         self.inst.live.store(false, Release);
+        #[cfg(touch_i2c)]
         if let Some(Source::Driver(_)) = self.source {
             if let Err(e) = self.inst.irq.disable() {
                 log::warn!("touch: disabling INT of screen {}: {e:?}", self.index);
@@ -413,6 +434,7 @@ impl Drain {
             Ok(source) => {
                 self.source = Some(source);
                 inst.live.store(true, Release);
+                #[cfg(touch_i2c)]
                 if let Some(Source::Driver(_)) = self.source {
                     if let Err(e) = inst.irq.enable(Edge::ToActive) {
                         self.fail(Failure::Int(e));
@@ -439,6 +461,18 @@ impl Drain {
         if s.input_bridge {
             return Ok(Source::Bridge);
         }
+        self.bring_up_driver()
+    }
+
+    #[cfg(not(touch_i2c))]
+    fn bring_up_driver(&mut self) -> Result<Source, Failure> {
+        Err(Failure::NoBus)
+    }
+
+    /// The controller's reset (once), the driver's init over I2C, the INT hook attached.
+    #[cfg(touch_i2c)]
+    fn bring_up_driver(&mut self) -> Result<Source, Failure> {
+        let s = self.screen;
         // SAFETY: the glue's specs are immutable statics (or null).
         let (i2c, int, reset) =
             unsafe { (s.i2c.as_ref(), s.int_gpio.as_ref(), s.reset_gpio.as_ref()) };
@@ -489,6 +523,7 @@ impl Drain {
                 add(&inst.events, c.events);
                 c.events - c.dropped
             }
+            #[cfg(touch_i2c)]
             Some(Source::Driver(device)) => {
                 let pushed = match drain_step(
                     &mut self.ready,
@@ -616,12 +651,23 @@ fn devices_ready(s: &dt::atomvm_touch_screen) -> bool {
     if s.input_bridge {
         return ready(s.controller);
     }
+    driver_ready(s)
+}
+
+#[cfg(touch_i2c)]
+fn driver_ready(s: &dt::atomvm_touch_screen) -> bool {
     // SAFETY: the glue's specs are immutable statics (or null).
     let (i2c, int) = unsafe { (s.i2c.as_ref(), s.int_gpio.as_ref()) };
     match (i2c, int) {
         (Some(i2c), Some(int)) => ready(i2c.bus) && ready(int.port),
         _ => false,
     }
+}
+
+/// Without I2C and GPIO there is no driver path (the glue refuses such a screen).
+#[cfg(not(touch_i2c))]
+fn driver_ready(_: &dt::atomvm_touch_screen) -> bool {
+    false
 }
 
 /// The instance a port holds; released when the port goes (also when its open fails).
