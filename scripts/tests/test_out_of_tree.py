@@ -86,10 +86,10 @@ class RunTest(unittest.TestCase):
 
 class PathsAndCommandsTest(unittest.TestCase):
     def test_work_directory_must_be_outside(self):
-        self.assertTrue(oot.is_outside("/tmp/x", "/work/repo"))
-        self.assertFalse(oot.is_outside("/work/repo", "/work/repo"))
-        self.assertFalse(oot.is_outside("/work/repo/build/x", "/work/repo"))
-        self.assertTrue(oot.is_outside("/work/repo2", "/work/repo"))
+        self.assertTrue(oot.is_outside("/tmp/x", "/home/user/atomvm-ports"))
+        self.assertFalse(oot.is_outside("/home/user/atomvm-ports", "/home/user/atomvm-ports"))
+        self.assertFalse(oot.is_outside("/home/user/atomvm-ports/build/x", "/home/user/atomvm-ports"))
+        self.assertTrue(oot.is_outside("/home/user/atomvm-ports2", "/home/user/atomvm-ports"))
 
     def test_refuses_a_work_directory_inside_the_repository(self):
         out = io.StringIO()
