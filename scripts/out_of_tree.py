@@ -69,6 +69,17 @@ def board_slug(board):
     return re.sub(r"[^A-Za-z0-9]+", "_", board)
 
 
+def parse_pairs(specs):
+    """`APP:BOARD` strings as (app, board) pairs; ValueError names a malformed one."""
+    pairs = []
+    for spec in specs:
+        app, sep, board = spec.partition(":")
+        if not sep or not app or not board:
+            raise ValueError(f"--only wants APP:BOARD, got {spec!r}")
+        pairs.append((app, board))
+    return pairs
+
+
 def build_command(app_dir, build_dir, board, module):
     return [
         "west", "build", "-p", "always", "-b", board, "-d", str(build_dir), str(app_dir),
@@ -119,11 +130,21 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--app", action="append", help="app folder under tests/out_of_tree (default: all)")
     ap.add_argument("--board", action="append", help=f"board (default: {', '.join(BOARDS)})")
+    ap.add_argument(
+        "--only", action="append", metavar="APP:BOARD",
+        help="build and run just these app/board pairs (repeatable; overrides --app and --board)",
+    )  # fmt: skip
     ap.add_argument("--module", default=str(ROOT), help="the module to build with (default: this checkout)")
     ap.add_argument("--workdir", help="where the copies and builds go (default: a new temporary directory)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--timeout", type=int, default=120, help="seconds an app may run (default 120)")
     args = ap.parse_args(argv)
+    try:
+        only = parse_pairs(args.only or [])
+    except ValueError as e:
+        print(f"out-of-tree: {e}")
+        print("out-of-tree: 0 passed, 1 failed")
+        return 1
 
     module = Path(args.module).resolve()
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="atomvm-ports-oot."))
@@ -139,16 +160,17 @@ def main(argv=None):
     topdir = Path(zephyr_base).resolve().parent
     apps = args.app or sorted(p.name for p in APPS_DIR.iterdir() if (p / "CMakeLists.txt").exists())
     boards = args.board or list(BOARDS)
+    pairs = only or [(a, b) for a in apps for b in boards]
     work.mkdir(parents=True, exist_ok=True)
 
     passed = failed = 0
-    for app in apps:
+    for app in dict.fromkeys(a for a, _ in pairs):
         src = APPS_DIR / app
         copy = work / app
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(src, copy, ignore=shutil.ignore_patterns("target", "build"))
         patterns = load_expected(copy / "expected.txt")
-        for board in boards:
+        for board in (b for a, b in pairs if a == app):
             build_dir = work / f"build-{app}-{board_slug(board)}"
             log_path = work / f"{app}-{board_slug(board)}.log"
             start = time.monotonic()

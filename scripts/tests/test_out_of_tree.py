@@ -109,6 +109,22 @@ class PathsAndCommandsTest(unittest.TestCase):
         self.assertEqual(oot.run_command("/tmp/w/b", "mps2/an385")[-2:], ["-t", "run"])
         self.assertEqual(oot.board_slug("native_sim/native/64"), "native_sim_native_64")
 
+    def test_only_takes_app_board_pairs(self):
+        self.assertEqual(
+            oot.parse_pairs(["erlang_app:mps2/an385", "rust_app:native_sim/native/64"]),
+            [("erlang_app", "mps2/an385"), ("rust_app", "native_sim/native/64")],
+        )
+        for bad in ("erlang_app", "erlang_app:", ":mps2/an385"):
+            with self.assertRaises(ValueError):
+                oot.parse_pairs([bad])
+
+    def test_a_malformed_pair_fails_before_building(self):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            rc = oot.main(["--only", "erlang_app"])
+        self.assertEqual(rc, 1)
+        self.assertIn("wants APP:BOARD", out.getvalue())
+
 
 if __name__ == "__main__":
     unittest.main()
