@@ -10,6 +10,8 @@
 //!   move a half-built term;
 //! - [`gen`]: `{'$call', {Pid, Ref}, Request}` parsing and [`Error`] → `{error, Reason}`;
 //! - [`kconfig`]: Kconfig values checked at compile time ([`kconfig_depth!`]);
+//! - [`owed`]: a reply owed to a caller, answered exactly once (`{error, closed}` when
+//!   dropped), the rule behind `vm::Deferred`;
 //! - [`stream`]: subscribers, dead-subscriber list, batching and the doorbell latch of ports
 //!   that stream data from another thread (`vm::stream` binds them to the VM);
 //! - `vm` (feature `vm`): the binding to a running AtomVM on Zephyr: the port driver trait
@@ -34,6 +36,7 @@ pub mod gen;
 pub mod kconfig;
 #[cfg(test)]
 pub mod model;
+pub mod owed;
 pub mod stream;
 #[cfg(test)]
 mod stream_tests;

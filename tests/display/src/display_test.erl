@@ -14,6 +14,11 @@ start() ->
     Result = avm_test:run("display", cases()),
     %% Left open on purpose: stopping the VM must drop its state (checked from Rust).
     {ok, _Open} = display:open(),
+    %% A request left waiting on purpose: stopping the VM must answer and free it (the
+    %% deferred counts, checked from Rust).
+    T = open_port({spawn, "framework_test"}, []),
+    _ = call_async(T, {hold, <<"left waiting">>}),
+    {ok, 1} = port:call(T, held),
     Result.
 
 cases() ->
@@ -36,6 +41,10 @@ cases() ->
         fun framework_decoding/0,
         fun framework_errors/0,
         fun messages_from_a_thread/0,
+        fun deferred_replies_in_order/0,
+        fun deferred_request_binaries_stay_intact/0,
+        fun deferred_answered_closed_on_close/0,
+        fun deferred_answered_closed_on_kill/0,
         fun stream_delivers_in_order_in_bounded_batches/0,
         fun stream_instances_stay_apart/0,
         fun stream_subscribers_are_monitored/0,
@@ -400,6 +409,108 @@ messages_from_a_thread() ->
         ok -> expect(none, Extra);
         Other -> Other
     end.
+
+%% --- deferred replies (Call::defer / Deferred), through `framework_test' ---
+
+%% Sends the gen_call port:call/2 would send, without waiting: the reply comes later as
+%% {Ref, Reply}. The message is in the port's mailbox when this returns.
+call_async(Port, Request) ->
+    Ref = make_ref(),
+    Port ! {'$call', {self(), Ref}, Request},
+    Ref.
+
+%% Position of `X' in `L' (not_found otherwise).
+index(X, L) -> index(X, L, 1).
+index(_, [], _) -> not_found;
+index(X, [X | _], N) -> N;
+index(X, [_ | T], N) -> index(X, T, N + 1).
+
+%% A binary of `Len' bytes that depends on `Seed', rebuilt identically by the checks.
+pattern(Seed, Len) ->
+    list_to_binary([(I * 31 + Seed) band 255 || I <- lists:seq(1, Len)]).
+
+%% Six requests wait, answered in the order they came: two from a later call, four from the
+%% port's info callback (a message from another thread), with heap and refc binaries.
+deferred_replies_in_order() ->
+    T = open_port({spawn, "framework_test"}, []),
+    Bins = [pattern(I, I * 13) || I <- lists:seq(1, 6)],
+    Refs = [call_async(T, {hold, B}) || B <- Bins],
+    Held = port:call(T, held),
+    Early = receive {_, _} = M0 -> M0 after 0 -> none end,
+    ok = port:call(T, {release, 2}),
+    ok = port:call(T, {release_later, 4}),
+    Got = [receive {R, Reply} -> {index(R, Refs), Reply}
+           after 2000 -> throw({timeout, deferred_reply, I})
+           end || I <- lists:seq(1, 6)],
+    Left = port:call(T, held),
+    ok = port:call(T, close),
+    expect({{ok, 6}, none, [{I, {ok, B}} || {I, B} <- lists:zip(lists:seq(1, 6), Bins)],
+            {ok, 0}},
+           {Held, Early, Got, Left}).
+
+%% A deferred request's binaries stay valid while the caller dropped its own references and
+%% many other messages went through the port (and its heap was collected after each).
+deferred_request_binaries_stay_intact() ->
+    T = open_port({spawn, "framework_test"}, []),
+    Parent = self(),
+    Sizes = [{1, 20}, {2, 100}, {3, 1000}],
+    Callers = [{spawn(fun() ->
+                   Ref = call_async(T, {hold, pattern(Seed, Len)}),
+                   %% The binary is dead here: this collection drops our reference to it.
+                   erlang:garbage_collect(),
+                   Parent ! {sent, self()},
+                   receive {Ref, Reply} -> Parent ! {reply, self(), Reply}
+                   after 30000 -> Parent ! {reply, self(), timeout}
+                   end
+               end), Seed, Len} || {Seed, Len} <- Sizes],
+    [receive {sent, C} -> ok after 2000 -> throw({timeout, sent}) end || {C, _, _} <- Callers],
+    %% Messages of the same sizes come and go through the port meanwhile.
+    Churn = [port:call(T, {bin_size, binary:copy(<<S>>, Len)}) || S <- lists:seq(10, 30),
+                                                                  {_, Len} <- Sizes],
+    erlang:garbage_collect(),
+    ok = port:call(T, {release_later, 3}),
+    Got = [receive {reply, C, R} -> R after 2000 -> throw({timeout, reply}) end
+           || {C, _, _} <- Callers],
+    ok = port:call(T, close),
+    case expect([{ok, pattern(Seed, Len)} || {_, Seed, Len} <- Callers], Got) of
+        ok -> check(lists:all(fun({ok, N}) -> lists:member(N, [20, 100, 1000]) end, Churn),
+                    Churn);
+        Other -> Other
+    end.
+
+%% Requests still waiting when the port goes are answered {error, closed}, and freed.
+deferred_answered_closed_on_close() -> deferred_answered_closed(close).
+deferred_answered_closed_on_kill() -> deferred_answered_closed(kill).
+
+deferred_answered_closed(How) ->
+    {Taken0, Released0} = deferred_counts(),
+    T = open_port({spawn, "framework_test"}, []),
+    Parent = self(),
+    Callers = [spawn(fun() ->
+                   Ref = call_async(T, {hold, pattern(I, I * 40)}),
+                   Parent ! {sent, self()},
+                   receive {Ref, Reply} -> Parent ! {reply, self(), Reply}
+                   after 5000 -> Parent ! {reply, self(), timeout}
+                   end
+               end) || I <- lists:seq(1, 3)],
+    [receive {sent, C} -> ok after 2000 -> throw({timeout, sent}) end || C <- Callers],
+    {ok, 3} = port:call(T, held),
+    case How of
+        close -> ok = port:call(T, close);
+        kill -> ok = await_down_killed(T)
+    end,
+    Got = [receive {reply, C, R} -> R after 2000 -> throw({timeout, reply}) end
+           || C <- Callers],
+    {Taken, Released} = deferred_counts(),
+    expect({[{error, closed}, {error, closed}, {error, closed}], 3, 3},
+           {Got, Taken - Taken0, Released - Released0}).
+
+%% {Taken, Released}: deferred requests since boot (all ports).
+deferred_counts() ->
+    T = open_port({spawn, "framework_test"}, []),
+    {ok, Taken, Released} = port:call(T, deferred_stats),
+    ok = port:call(T, close),
+    {Taken, Released}.
 
 %% --- atomvm_port::vm::stream, through the test port `stream_test' ---
 

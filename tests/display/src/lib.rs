@@ -12,7 +12,16 @@
 //!   `{ok, undefined}`;
 //! - `{send_from_thread, N}` -> `ok`, then a sender thread sends `{from_thread, I}` for
 //!   I = 1..N to the caller;
-//! - `port_stats` -> `{ok, Opened, Dropped}`.
+//! - `port_stats` -> `{ok, Opened, Dropped}`;
+//! - `{hold, Binary}` -> deferred (`Call::defer`): no reply until released; then
+//!   `{ok, Copy}`, where Copy is built from the bytes read through `Deferred::request` at
+//!   release time (so it shows whether the request outlived its mailbox slot intact);
+//! - `held` -> `{ok, N}`: requests waiting;
+//! - `{release, N}` -> answers the N oldest waiting requests in place (from this call), then
+//!   `ok`;
+//! - `{release_later, N}` -> `ok`, then the sender thread sends the port `{release, N}`, and
+//!   the port answers the N oldest waiting requests from `Port::info`;
+//! - `deferred_stats` -> `{ok, Taken, Released}` (all ports, since boot).
 //!
 //! `stream_test` exercises `atomvm_port::vm::stream` (the streaming part touch, audio and SPI
 //! ports share), each port instance with its own queue and stream. Options: `{max_batch, K}`,
@@ -37,7 +46,8 @@ use alloc::sync::Arc;
 use atomvm_port::encode::ok;
 use atomvm_port::vm::stream::{Ringer, Stream, StreamType};
 use atomvm_port::vm::{
-    Call, Mailer, Open, Pid, Port, PortDriver, PortStats, Replied, VmRequest, VmTerm,
+    Call, Deferred, DeferredStats, Mailer, Open, Pid, Port, PortDriver, PortStats, Replied,
+    VmRequest, VmTerm,
 };
 use atomvm_port::{atom, Binary, Error};
 use zephyr::sync::channel::{self, Receiver, Sender};
@@ -55,6 +65,8 @@ enum Job {
     Send(Pid, u32),
     /// Push N integers after the first onto the queue, ringing after each.
     Produce(Ringer, Queue, u32, u32),
+    /// Send the port `{release, N}`.
+    Release(Pid, u32),
 }
 
 /// The sender thread's requests.
@@ -72,6 +84,14 @@ fn sender_thread(requests: Receiver<Job>) {
                     if let Err(e) = mailer.send(to, &(atom("from_thread"), i)) {
                         log::error!("send from thread failed: {e}");
                     }
+                }
+            }
+            Job::Release(port, n) => {
+                let Some(mailer) = Mailer::current() else {
+                    continue;
+                };
+                if let Err(e) = mailer.send(port, &(atom("release"), n)) {
+                    log::error!("release from thread failed: {e}");
                 }
             }
             Job::Produce(ringer, queue, first, n) => {
@@ -97,7 +117,36 @@ fn submit(job: Job) -> Result<(), Error> {
         .map_err(|_| Error::CLOSED)
 }
 
-struct FrameworkTest;
+struct FrameworkTest {
+    /// Deferred `{hold, Binary}` requests, oldest first.
+    held: VecDeque<Deferred>,
+}
+
+impl FrameworkTest {
+    /// Answers the `n` oldest held requests with a copy of their binary, read now.
+    fn release(&mut self, cx: &Open, n: usize) {
+        for _ in 0..n.min(self.held.len()) {
+            let Some(d) = self.held.pop_front() else {
+                break;
+            };
+            let bytes = d.request().and_then(|r| {
+                let [bin] = r.args::<1>()?;
+                bin.binary()
+            });
+            // Copied out before the reply frees the request.
+            let r = match bytes {
+                Ok(b) => {
+                    let copy: alloc::vec::Vec<u8> = b.to_vec();
+                    d.reply(cx, &ok(Binary(&copy)))
+                }
+                Err(e) => d.reply(cx, &atomvm_port::encode::error(e)),
+            };
+            if let Err(e) = r {
+                log::error!("framework_test: release failed: {e}");
+            }
+        }
+    }
+}
 
 impl Port for FrameworkTest {
     fn init(_cx: &mut Open) {
@@ -111,7 +160,18 @@ impl Port for FrameworkTest {
 
     fn open(_cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
         opts.options()?.only(&[])?;
-        Ok(FrameworkTest)
+        Ok(FrameworkTest {
+            held: VecDeque::new(),
+        })
+    }
+
+    fn info(&mut self, cx: &mut Open, msg: VmTerm<'_>) {
+        let Ok([tag, n]) = msg.tuple_n::<2>() else {
+            return;
+        };
+        if let (true, Ok(n)) = (tag.is_atom("release"), n.int::<usize>()) {
+            self.release(cx, n);
+        }
     }
 
     fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
@@ -145,6 +205,29 @@ impl Port for FrameworkTest {
         } else if req.is("port_stats") {
             let s = PortStats::get();
             call.reply(&(atom("ok"), s.opened, s.dropped))
+        } else if req.is("hold") {
+            let [bin] = req.args::<1>()?;
+            bin.binary()?;
+            let (deferred, replied) = call.defer()?;
+            self.held.push_back(deferred);
+            Ok(replied)
+        } else if req.is("held") {
+            req.args::<0>()?;
+            call.reply(&ok(self.held.len()))
+        } else if req.is("release") {
+            let [n] = req.args::<1>()?;
+            let n = n.int::<usize>()?;
+            self.release(&call.open_cx(), n);
+            call.reply(&())
+        } else if req.is("release_later") {
+            let [n] = req.args::<1>()?;
+            let n = n.int_in(0u32..=10_000)?;
+            submit(Job::Release(call.port_pid(), n))?;
+            call.reply(&())
+        } else if req.is("deferred_stats") {
+            req.args::<0>()?;
+            let s = DeferredStats::get();
+            call.reply(&(atom("ok"), s.taken, s.released))
         } else if req.is("echo_binary") {
             let [bin] = req.args::<1>()?;
             call.reply(&ok(Binary(bin.binary()?)))
@@ -280,9 +363,13 @@ extern "C" fn rust_main() {
     let rc = atomvm_ports::run(&[&FRAMEWORK_TEST, &STREAM_TEST]);
     // The suite leaves a display port open on purpose: the VM's stop must drop it too.
     let s = PortStats::get();
+    let d = DeferredStats::get();
     zephyr::printkln!(
-        "VM finished: {rc}; port states opened {}, dropped {}",
+        "VM finished: {rc}; port states opened {}, dropped {}; deferred replies taken {}, \
+         released {}",
         s.opened,
-        s.dropped
+        s.dropped,
+        d.taken,
+        d.released
     );
 }

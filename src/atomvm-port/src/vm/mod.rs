@@ -6,6 +6,7 @@
 //!   [`Sink`](crate::Sink) that builds into a process heap reserved up front;
 //! - [`Port`] and [`PortDriver`]: a port is a Rust type created by `open_port/2`, called by
 //!   gen_calls, and dropped on `close`, when it is killed, or when the VM stops;
+//! - [`Deferred`]: a gen_call the port answers later (`{error, closed}` if never);
 //! - [`ResourceType`] and [`Resource`]: garbage-collected Rust values Erlang can hold;
 //! - [`Mailer`]: sends messages to a pid from any thread (a drain thread, say) by AtomVM's
 //!   task-safe path;
@@ -34,6 +35,7 @@ pub mod sys {
 
 mod backend;
 mod cell;
+mod deferred;
 mod heap;
 mod port;
 mod resource;
@@ -41,6 +43,7 @@ mod send;
 pub mod stream;
 
 pub use backend::{Vm, VmRequest, VmTerm};
+pub use deferred::{Deferred, DeferredStats};
 pub use heap::HeapSink;
 pub use port::{Call, Open, Port, PortDriver, PortStats, Replied};
 pub use resource::{Resource, ResourceType};

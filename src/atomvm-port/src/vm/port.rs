@@ -12,6 +12,7 @@ use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use super::backend::{Vm, VmRequest, VmTerm};
 use super::cell::VmCell;
+use super::deferred::{Deferred, Taken};
 use super::heap::{reserve, HeapSink};
 use super::send::Pid;
 use super::sys;
@@ -29,8 +30,9 @@ pub trait Port: Sized + 'static {
     fn open(cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error>;
 
     /// Handles one gen_call request (`port:call(Port, Request)`). Reply with
-    /// [`Call::reply`]; an `Err` is replied as `{error, Reason}`. The request `close` never
-    /// gets here: the framework replies `ok` and drops the state.
+    /// [`Call::reply`], or keep the request to answer later with [`Call::defer`]; an `Err` is
+    /// replied as `{error, Reason}`. The request `close` never gets here: the framework
+    /// replies `ok` and drops the state.
     fn call(&mut self, call: &mut Call, request: VmRequest<'_>) -> Result<Replied, Error>;
 
     /// A message that is not a gen_call; ignored unless overridden.
@@ -81,14 +83,24 @@ pub struct Replied(());
 pub struct Call {
     ctx: *mut sys::Context,
     glb: *mut sys::GlobalContext,
+    /// The message being handled (the mailbox's first).
+    message: NonNull<sys::Message>,
     caller: sys::term,
     reference: sys::term,
+    request: sys::term,
+    /// Taken out of the mailbox by [`Call::defer`]: answered later, not here.
+    deferred: bool,
 }
 
 impl Call {
     /// Sends `{Ref, value}` to the caller. Room is reserved on the port's heap first (without
-    /// collecting: a new fragment if needed); `no_memory` if there is none.
+    /// collecting: a new fragment if needed); `no_memory` if there is none. `badarg` (and
+    /// nothing sent) once the call was deferred: the [`Deferred`] answers it.
     pub fn reply<T: Encode + ?Sized>(&mut self, value: &T) -> Result<Replied, Error> {
+        if self.deferred {
+            log::error!("atomvm-port: a deferred call answered in place; ignored");
+            return Err(Error::BADARG);
+        }
         let reply = (Word(self.reference), value);
         // SAFETY: ctx is the port being run on the VM thread; the reference and the caller
         // live in the message being handled, and `reserve` never collects, so nothing moves.
@@ -105,6 +117,46 @@ impl Call {
             }
         }
         Ok(Replied(()))
+    }
+
+    /// Keeps the request to answer later: takes its message out of the port's mailbox (the
+    /// request and its binaries stay valid) and returns it as a [`Deferred`], with the proof
+    /// that the call is dealt with. Answer it with [`Deferred::reply`] from a later callback
+    /// on the VM thread; dropped unanswered it replies `{error, closed}`. `badarg` when the
+    /// call was deferred already.
+    pub fn defer(&mut self) -> Result<(Deferred, Replied), Error> {
+        if self.deferred {
+            return Err(Error::BADARG);
+        }
+        // SAFETY: ctx is the running port on the VM thread, and `message` is the first of
+        // its mailbox, where `handler` found it (mailbox_first set the receive pointer to
+        // it; nothing moved it since). Taking it makes it ours to free.
+        let taken = unsafe { sys::mailbox_take_message(&mut (*self.ctx).mailbox) };
+        // SAFETY: `Message` starts with its `MailboxMessage`.
+        let ours = unsafe { core::ptr::addr_of_mut!((*self.message.as_ptr()).base) };
+        if taken != ours {
+            // Cannot happen (see above); if it did, the message we hold is still in the
+            // mailbox and `taken` must go back to being freed with the heap.
+            log::error!("atomvm-port: defer found another message first");
+            if !taken.is_null() {
+                // SAFETY: a message we just took; disposing appends it to the port's heap,
+                // as mailbox_remove_message would have.
+                unsafe { sys::mailbox_message_dispose(taken, &mut (*self.ctx).heap) };
+            }
+            return Err(Error::NO_MEMORY);
+        }
+        self.deferred = true;
+        // SAFETY: on the VM thread; the message was just taken; the terms are its parts.
+        let taken = unsafe {
+            Taken::new(
+                self.glb,
+                self.message,
+                self.caller,
+                self.reference,
+                self.request,
+            )
+        };
+        Ok((Deferred::new(taken), Replied(())))
     }
 
     /// The caller (to subscribe it to events, say).
@@ -378,23 +430,37 @@ unsafe extern "C" fn create_port<P: Port>(
 
 unsafe extern "C" fn handler<P: Port>(ctx: *mut sys::Context) -> sys::NativeHandlerResult {
     // SAFETY: the scheduler runs us on the VM thread with a non-empty mailbox; the message
-    // stays in the mailbox (valid) until removed at the end.
+    // stays in the mailbox (valid) until removed at the end, unless the port deferred it
+    // (took it out to answer later), in which case it is not ours to remove.
     unsafe {
-        let message = sys::mailbox_first(&mut (*ctx).mailbox);
-        if message.is_null() {
+        let Some(message) = NonNull::new(sys::mailbox_first(&mut (*ctx).mailbox)) else {
             return sys::NativeContinue;
+        };
+        let (result, deferred) = dispatch::<P>(ctx, message);
+        if !deferred {
+            sys::mailbox_remove_message(&mut (*ctx).mailbox, &mut (*ctx).heap);
         }
-        let result = dispatch::<P>(ctx, (*message).message);
-        sys::mailbox_remove_message(&mut (*ctx).mailbox, &mut (*ctx).heap);
         result
     }
 }
 
+/// Handles one message; returns the handler's result and whether the port deferred the
+/// message.
+///
 /// # Safety
-/// `ctx` is the running port `P`, `msg` its first message.
-unsafe fn dispatch<P: Port>(ctx: *mut sys::Context, msg: sys::term) -> sys::NativeHandlerResult {
+/// `ctx` is the running port `P`, `message` its first message.
+unsafe fn dispatch<P: Port>(
+    ctx: *mut sys::Context,
+    message: NonNull<sys::Message>,
+) -> (sys::NativeHandlerResult, bool) {
     // SAFETY: the caller's contract.
-    let (glb, pid) = unsafe { ((*ctx).global, (*ctx).process_id) };
+    let (glb, pid, msg) = unsafe {
+        (
+            (*ctx).global,
+            (*ctx).process_id,
+            (*message.as_ptr()).message,
+        )
+    };
     let state = LIVE.with(|l| l.iter().find(|e| e.pid == pid).map(|e| e.state));
     // SAFETY: the message is valid while it is handled.
     let msg = Term::new(unsafe { Vm::new(glb) }, msg);
@@ -410,19 +476,22 @@ unsafe fn dispatch<P: Port>(ctx: *mut sys::Context, msg: sys::term) -> sys::Nati
                 msg,
             );
         }
-        return sys::NativeContinue;
+        return (sys::NativeContinue, false);
     };
     let mut cx = Call {
         ctx,
         glb,
+        message,
         caller: call.pid.raw(),
         reference: call.reference.raw(),
+        request: call.request.raw(),
+        deferred: false,
     };
     let Some(state) = state else {
         cx.reply_error(Error::CLOSED);
-        return sys::NativeTerminate;
+        return (sys::NativeTerminate, false);
     };
-    match Request::parse(call.request) {
+    let result = match Request::parse(call.request) {
         Ok(r) if r.is("close") && r.argc() == 0 => {
             // SAFETY: ctx is the running port; its env is the context.
             retire(pid, true, unsafe { sys::erl_nif_env_from_context(ctx) });
@@ -436,7 +505,12 @@ unsafe fn dispatch<P: Port>(ctx: *mut sys::Context, msg: sys::term) -> sys::Nati
             // port's own close or death removes it, neither of which can happen meanwhile).
             let port = unsafe { &mut *state.as_ptr().cast::<P>() };
             if let Err(e) = port.call(&mut cx, r) {
-                cx.reply_error(e);
+                if cx.deferred {
+                    // The Deferred answers the caller; this error has nobody to go to.
+                    log::error!("atomvm-port: error after defer: {e}");
+                } else {
+                    cx.reply_error(e);
+                }
             }
             sys::NativeContinue
         }
@@ -444,5 +518,6 @@ unsafe fn dispatch<P: Port>(ctx: *mut sys::Context, msg: sys::term) -> sys::Nati
             cx.reply_error(e);
             sys::NativeContinue
         }
-    }
+    };
+    (result, cx.deferred)
 }
