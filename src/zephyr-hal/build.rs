@@ -124,6 +124,17 @@ fn main() {
     if on("CONFIG_LED") {
         builder = builder.allowlist_function("led_set_brightness");
     }
+    // Raw bindings for the `audio` port: I2S TX and the audio codec API.
+    if on("CONFIG_I2S") {
+        builder = builder
+            .allowlist_function("i2s_.*")
+            .allowlist_type("i2s_.*");
+    }
+    if on("CONFIG_AUDIO_CODEC") {
+        builder = builder
+            .allowlist_function("audio_codec_.*")
+            .allowlist_type("audio_.*");
+    }
 
     let bindings = builder
         .generate()

@@ -26,6 +26,12 @@
 #ifdef CONFIG_LED
 #include <zephyr/drivers/led.h>
 #endif
+#ifdef CONFIG_I2S
+#include <zephyr/drivers/i2s.h>
+#endif
+#ifdef CONFIG_AUDIO_CODEC
+#include <zephyr/audio/codec.h>
+#endif
 
 /*
  * errno values as the image's C code sees them. They depend on the C library (Zephyr's minimal
@@ -97,6 +103,11 @@ enum atomvm_hal_consts {
 	ATOMVM_HAL_GPIO_INT_EDGE_BOTH = GPIO_INT_EDGE_BOTH,
 	ATOMVM_HAL_GPIO_INT_EDGE_TO_ACTIVE = GPIO_INT_EDGE_TO_ACTIVE,
 	ATOMVM_HAL_GPIO_INT_EDGE_TO_INACTIVE = GPIO_INT_EDGE_TO_INACTIVE,
+#endif
+#ifdef CONFIG_I2S
+	ATOMVM_HAL_I2S_FMT_DATA_FORMAT_I2S = I2S_FMT_DATA_FORMAT_I2S,
+	/* Bit and frame clocks driven by the controller (the usual playback setup). */
+	ATOMVM_HAL_I2S_OPT_CLK_MASTER = I2S_OPT_BIT_CLK_MASTER | I2S_OPT_FRAME_CLK_MASTER,
 #endif
 	ATOMVM_HAL_CONSTS_END = 0
 };
