@@ -230,11 +230,16 @@ impl<B: Block, D> Engine<B, D> {
             state: State::Ready,
             draining: false,
             pending,
-            max_pending,
+            max_pending: max_pending.max(1),
             played_bytes: 0,
             underruns: 0,
             high_water: 0,
         })
+    }
+
+    /// Bytes per block.
+    pub fn block_size(&self) -> usize {
+        self.block_size
     }
 
     /// The stream's state.

@@ -15,7 +15,10 @@
 //! * [`engine`]: the request FIFO, the stream state machine and the counts, over the
 //!   [`I2sTx`] and [`Codec`] traits.
 //!
-//! All of it is plain `no_std` Rust, tested on the host against fakes of the traits.
+//! All of it is plain `no_std` Rust, tested on the host against fakes of the traits. The
+//! feature `vm` adds the port itself, `DRIVER` (`port.rs`, on the `zephyr` crate and
+//! zephyr-hal's raw I2S and audio codec bindings, with the devicetree table of
+//! `audio_glue.c`; see `audio.erl`).
 
 #![no_std]
 #![cfg_attr(not(feature = "vm"), forbid(unsafe_code))]
@@ -33,6 +36,11 @@ pub mod format;
 mod fake;
 #[cfg(test)]
 mod tests;
+
+#[cfg(feature = "vm")]
+mod port;
+#[cfg(feature = "vm")]
+pub use port::{block_counts, DRIVER};
 
 pub use engine::{
     Block, Codec, DevError, Engine, Event, Host, I2sTx, Pending, Played, State, Stats, Trigger,
