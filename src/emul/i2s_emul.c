@@ -37,6 +37,8 @@
 #include <atomvm_ports/i2s_emul.h>
 
 #ifdef CONFIG_ATOMVM_I2S_EMUL_WAV
+#include "cmdline.h"
+#include "soc.h"
 #include "i2s_emul_wav.h"
 #endif
 
@@ -147,11 +149,32 @@ static void capture_push(const struct device *dev, const uint8_t *bytes, size_t 
 }
 
 #ifdef CONFIG_ATOMVM_I2S_EMUL_WAV
+/* The executable's --i2s-wav=<path>; the command line parser sets it (NULL when not given). */
+static const char *wav_path_arg;
+
+static void wav_options(void)
+{
+	static struct args_struct_t options[] = {
+		{.option = "i2s-wav",
+		 .name = "path",
+		 .type = 's',
+		 .dest = (void *)&wav_path_arg,
+		 .descript = "WAV file of what the emulated I2S controller plays, by default \""
+			     CONFIG_ATOMVM_I2S_EMUL_WAV_PATH "\" (more instances: -<n> before .wav)"},
+		ARG_TABLE_ENDMARKER};
+
+	native_add_command_line_opts(options);
+}
+
+NATIVE_TASK(wav_options, PRE_BOOT_1, 10);
+
 static void wav_push(const struct device *dev, const struct emul_blk *blk)
 {
 	const struct i2s_emul_config *cfg = dev->config;
 	struct i2s_emul_data *data = dev->data;
 	const struct i2s_config *tx = &data->tx.cfg;
+	const char *wav_path =
+		wav_path_arg != NULL ? wav_path_arg : CONFIG_ATOMVM_I2S_EMUL_WAV_PATH;
 
 	if (!data->wav_tried) {
 		/* The first block played fixes the file's format. */
@@ -159,11 +182,10 @@ static void wav_push(const struct device *dev, const struct emul_blk *blk)
 		data->wav_rate = tx->frame_clk_freq;
 		data->wav_channels = tx->channels;
 		data->wav_word_size = tx->word_size;
-		data->wav = i2s_emul_wav_open(CONFIG_ATOMVM_I2S_EMUL_WAV_PATH, cfg->inst,
+		data->wav = i2s_emul_wav_open(wav_path, cfg->inst,
 					      tx->frame_clk_freq, tx->channels, tx->word_size);
 		if (data->wav < 0) {
-			LOG_ERR("%s: cannot open WAV file %s", dev->name,
-				CONFIG_ATOMVM_I2S_EMUL_WAV_PATH);
+			LOG_ERR("%s: cannot open WAV file %s", dev->name, wav_path);
 		}
 	}
 	if (data->wav < 0) {
