@@ -16,17 +16,7 @@ fn main() {
 
 #[cfg(feature = "vm")]
 mod vm {
-    use std::env;
-    use std::fs;
-    use std::path::PathBuf;
-
-    const ENV: [&str; 5] = [
-        "INCLUDE_DIRS",
-        "INCLUDE_DEFINES",
-        "ATOMVM_PORT_INCLUDE_DIRS",
-        "ATOMVM_PORT_DEFINES",
-        "ATOMVM_PORT_WRAPPER",
-    ];
+    use zephyr_bindgen::{style, Env};
 
     /// The AtomVM functions we call; the static inline ones among them get wrappers.
     const FUNCTIONS: &[&str] = &[
@@ -101,51 +91,30 @@ mod vm {
     ];
 
     pub fn generate() {
-        for var in ENV {
-            println!("cargo:rerun-if-env-changed={var}");
-        }
-        println!("cargo:rerun-if-changed=wrapper.h");
-        println!("cargo:rerun-if-changed=../../include/atomvm_ports/bindgen_prologue.h");
+        let env = Env::new("atomvm-port (feature vm)", "CONFIG_ATOMVM_PORTS_RUST=y");
+        let header = env.manifest_path("wrapper.h");
+        zephyr_bindgen::prologue();
         // Our platform's headers (libAtomVM's are pinned by the west manifest).
         for h in ["avm.h", "platform.h", "port_driver.h"] {
-            println!("cargo:rerun-if-changed=../atomvm-platform/include/atomvm_zephyr/{h}");
+            env.manifest_path(&format!("../atomvm-platform/include/atomvm_zephyr/{h}"));
         }
-        let wrapper_c = PathBuf::from(need("ATOMVM_PORT_WRAPPER"));
-
-        // zephyr-lang-rust uses rustc's target names; clang only needs the architecture.
-        let target = env::var("TARGET").expect("TARGET");
-        let target = match target.split('-').next() {
-            Some(a) if a.starts_with("riscv32") => "riscv32-unknown-none-elf".to_string(),
-            Some(a) if a.starts_with("riscv64") => "riscv64-unknown-none-elf".to_string(),
-            _ => target,
-        };
-        let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
-        let mut builder = bindgen::Builder::default()
-            .header(dir.join("wrapper.h").to_str().expect("UTF-8 path"))
-            .use_core()
-            .clang_arg("-DRUST_BINDGEN")
-            .clang_arg(format!("--target={target}"));
-        for var in ["ATOMVM_PORT_INCLUDE_DIRS", "INCLUDE_DIRS"] {
-            for d in split_list(&need(var)) {
-                builder = builder.clang_arg(format!("-I{d}"));
-            }
-        }
-        for var in ["INCLUDE_DEFINES", "ATOMVM_PORT_DEFINES"] {
-            // HAVE_ATOMIC makes libAtomVM declare counters `_Atomic size_t` and, without SMP,
-            // do plain arithmetic on them, which GCC accepts and clang rejects. The layout is
-            // the same with or without `_Atomic` on every Zephyr target, so bindgen reads
-            // the headers without it.
-            for d in split_list(&need(var)).filter(|d| *d != "HAVE_ATOMIC") {
-                builder = builder.clang_arg(format!("-D{d}"));
-            }
-        }
+        let wrapper_c = env.wrapper_file("ATOMVM_PORT_WRAPPER");
+        // libAtomVM's include directories first, so its headers win over same-named ones.
+        let mut builder = env
+            .bare_builder()
+            .header(header.to_str().expect("UTF-8 path"));
+        builder = env.includes(builder, "ATOMVM_PORT_INCLUDE_DIRS");
+        builder = env.includes(builder, "INCLUDE_DIRS");
+        // HAVE_ATOMIC makes libAtomVM declare counters `_Atomic size_t` and, without SMP,
+        // do plain arithmetic on them, which GCC accepts and clang rejects. The layout is
+        // the same with or without `_Atomic` on every Zephyr target, so bindgen reads
+        // the headers without it.
+        builder = env.defines(builder, "INCLUDE_DEFINES", &["HAVE_ATOMIC"]);
+        builder = env.defines(builder, "ATOMVM_PORT_DEFINES", &["HAVE_ATOMIC"]);
         for f in FUNCTIONS {
             builder = builder.allowlist_function(f);
         }
-        if let Some(parent) = wrapper_c.parent() {
-            fs::create_dir_all(parent).expect("creating the wrapper's directory");
-        }
-        let bindings = builder
+        let bindings = style(builder)
             .allowlist_type("Context|GlobalContext|Heap|Message|ErlNifEnv|ErlNifResourceTypeInit")
             .allowlist_type("atomvm_port_driver|atomvm_port_consts|NativeHandlerResult")
             .allowlist_type("MemoryGCResult|MemoryAllocMode|MessageType|ErlNifMonitor|ErlNifPid")
@@ -154,31 +123,8 @@ mod vm {
             .wrap_static_fns(true)
             .wrap_static_fns_path(&wrapper_c)
             .wrap_static_fns_suffix("__atomvm_port")
-            .derive_default(true)
-            .derive_copy(false)
-            .derive_debug(false)
-            .layout_tests(false)
-            .prepend_enum_name(false)
-            .default_enum_style(bindgen::EnumVariation::Consts)
             .generate()
             .expect("bindgen failed on libAtomVM's headers");
-        let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
-        bindings
-            .write_to_file(out.join("atomvm_bindings.rs"))
-            .expect("writing atomvm_bindings.rs");
-    }
-
-    fn need(var: &str) -> String {
-        env::var(var).unwrap_or_else(|_| {
-            panic!(
-                "atomvm-port (feature vm): {var} is not set; build it inside a Zephyr \
-                 application with the atomvm_ports module and CONFIG_ATOMVM_PORTS_RUST=y"
-            )
-        })
-    }
-
-    /// CMake hands lists over as `a;b` or `a b`.
-    fn split_list(text: &str) -> impl Iterator<Item = &str> {
-        text.split([' ', ';']).filter(|s| !s.is_empty())
+        env.write(bindings, "atomvm_bindings.rs");
     }
 }
