@@ -32,7 +32,7 @@ use core::ffi::c_void;
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize};
 
 use atomvm_port::encode::{atom, Encode, Sink};
 use atomvm_port::vm::stream::{Ringer, Stream, StreamType};
@@ -72,15 +72,17 @@ const LIMITS: Limits = Limits {
     default_block_count: zephyr::kconfig::CONFIG_ATOMVM_PORT_AUDIO_BLOCK_COUNT as usize,
     max_block_count: MAX_BLOCKS,
 };
-/// The returned set is a 64-bit mask (Kconfig caps the count at 64).
+/// The returned set is a 32-bit mask, an atomic on every target (Kconfig caps the count at
+/// 32).
 const MAX_BLOCKS: usize = {
     let n = zephyr::kconfig::CONFIG_ATOMVM_PORT_AUDIO_MAX_BLOCK_COUNT as usize;
     assert!(
-        n >= 2 && n <= 64,
-        "CONFIG_ATOMVM_PORT_AUDIO_MAX_BLOCK_COUNT: 2..=64"
+        n >= 2 && n <= MASK_BITS,
+        "CONFIG_ATOMVM_PORT_AUDIO_MAX_BLOCK_COUNT: 2..=32"
     );
     n
 };
+const MASK_BITS: usize = 32;
 const START_BLOCKS: usize = zephyr::kconfig::CONFIG_ATOMVM_PORT_AUDIO_START_BLOCKS as usize;
 const MAX_WAITING: usize = zephyr::kconfig::CONFIG_ATOMVM_PORT_AUDIO_MAX_WAITING as usize;
 const MAX_BINARY: usize = zephyr::kconfig::CONFIG_ATOMVM_PORT_AUDIO_MAX_BINARY as usize;
@@ -138,7 +140,7 @@ struct Instance {
     stride: AtomicUsize,
     count: AtomicU32,
     /// Blocks the driver gave back, as bits (block index), not yet taken by the port.
-    returned: AtomicU64,
+    returned: AtomicU32,
     /// Blocks the driver gave back this session (before closing).
     reclaimed: AtomicU32,
     /// Blocks the port wrote this session (published by the port).
@@ -164,7 +166,7 @@ impl Instance {
             base: AtomicUsize::new(0),
             stride: AtomicUsize::new(0),
             count: AtomicU32::new(0),
-            returned: AtomicU64::new(0),
+            returned: AtomicU32::new(0),
             reclaimed: AtomicU32::new(0),
             written: AtomicU32::new(0),
             waiting: AtomicBool::new(false),
@@ -674,7 +676,7 @@ impl Audio {
         let len = self.engine.block_size();
         loop {
             let mask = inst.returned.swap(0, SeqCst);
-            let blocks = (0..64usize)
+            let blocks = (0..MASK_BITS)
                 .filter(|i| mask & (1 << i) != 0)
                 .filter_map(|i| NonNull::new(inst.block_ptr(i).cast::<u8>()))
                 .map(|ptr| ZBlock { ptr, len });
@@ -948,7 +950,7 @@ impl Drop for Audio {
             give(b.ptr.as_ptr().cast());
         }
         let mask = inst.returned.swap(0, SeqCst);
-        for i in (0..64usize).filter(|i| mask & (1 << i) != 0) {
+        for i in (0..MASK_BITS).filter(|i| mask & (1 << i) != 0) {
             give(inst.block_ptr(i));
         }
         if let Some(c) = self.codec.as_mut() {
