@@ -23,7 +23,7 @@ use core::ffi::c_void;
 use atomvm_emul::{CodecEmul, I2sEmul, I2sState};
 use atomvm_port::encode::ok;
 use atomvm_port::vm::{Call, Open, Port, PortDriver, PortStats, Replied, VmRequest, VmTerm};
-use atomvm_port::{atom, Binary, Error};
+use atomvm_port::{atom, Binary, Encode, Error, Sink};
 
 static AUDIO_EMUL: PortDriver = PortDriver::new::<AudioEmul>(c"audio_emul");
 
@@ -131,14 +131,14 @@ fn num(v: u64) -> Counter {
     Counter::Int(i64::try_from(v).unwrap_or(i64::MAX))
 }
 
-impl atomvm_port::Encode for Counter {
-    fn words<S: atomvm_port::Sink + ?Sized>(&self, s: &S) -> usize {
+impl Encode for Counter {
+    fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
         match self {
             Counter::Int(v) => v.words(s),
             Counter::Bool(_) | Counter::State(_) => 0,
         }
     }
-    fn encode<S: atomvm_port::Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
         match self {
             Counter::Int(v) => v.encode(s),
             Counter::Bool(b) => b.encode(s),
