@@ -143,6 +143,38 @@ impl Encode for usize {
     }
 }
 
+/// One `{Name, Value}` entry of a counters list (`get_counters` and the like): a number or
+/// an atom (a state, say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    /// `{Name, Integer}`.
+    Num(&'static str, i64),
+    /// `{Name, Atom}`.
+    Atom(&'static str, &'static str),
+}
+
+impl Counter {
+    /// `{name, v}` for any integer that widens to `i64`.
+    pub fn num(name: &'static str, v: impl Into<i64>) -> Self {
+        Counter::Num(name, v.into())
+    }
+}
+
+impl Encode for Counter {
+    fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
+        match self {
+            Counter::Num(k, v) => (atom(k), *v).words(s),
+            Counter::Atom(k, v) => (atom(k), atom(v)).words(s),
+        }
+    }
+    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+        match self {
+            Counter::Num(k, v) => (atom(k), *v).encode(s),
+            Counter::Atom(k, v) => (atom(k), atom(v)).encode(s),
+        }
+    }
+}
+
 /// `None` is the atom `undefined`.
 impl<T: Encode> Encode for Option<T> {
     fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {

@@ -10,6 +10,7 @@
 //!   move a half-built term;
 //! - [`gen`]: `{'$call', {Pid, Ref}, Request}` parsing and [`Error`] → `{error, Reason}`;
 //! - [`kconfig`]: Kconfig values checked at compile time ([`kconfig_depth!`]);
+//! - [`claim`]: one port per device at a time ([`Exclusive`], `busy` for the second);
 //! - [`owed`]: a reply owed to a caller, answered exactly once (`{error, closed}` when
 //!   dropped), the rule behind `vm::Deferred`;
 //! - [`stream`]: subscribers, dead-subscriber list, batching and the doorbell latch of ports
@@ -30,6 +31,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod claim;
 pub mod encode;
 pub mod error;
 pub mod gen;
@@ -46,7 +48,8 @@ mod tests;
 #[cfg(feature = "vm")]
 pub mod vm;
 
-pub use encode::{atom, Atom, Binary, Encode, Sink};
+pub use claim::{Claim, Exclusive};
+pub use encode::{atom, Atom, Binary, Counter, Encode, Sink};
 pub use error::Error;
 pub use gen::{GenCall, Request};
 pub use term::{Backend, Kind, Term};

@@ -232,6 +232,30 @@ fn replies_are_sized_exactly_on_32_and_64_bit() {
 }
 
 #[test]
+fn counters_are_name_value_pairs() {
+    use crate::Counter;
+    let mut s = Store::new(32);
+    let list = [
+        Counter::num("played", 7u32),
+        Counter::num("big", 1i64 << 40),
+        Counter::Atom("state", "running"),
+    ];
+    let root = build(&mut s, &list[..]);
+    let items: Vec<_> = term(&s, root)
+        .list()
+        .expect("a list")
+        .map(|e| e.and_then(|e| e.tuple_n::<2>()).expect("pairs"))
+        .collect();
+    assert_eq!(items.len(), 3);
+    assert!(items[0][0].is_atom("played"));
+    assert_eq!(items[0][1].int::<u32>(), Ok(7));
+    assert!(items[1][0].is_atom("big"));
+    assert_eq!(items[1][1].int::<i64>(), Ok(1 << 40));
+    assert!(items[2][0].is_atom("state"));
+    assert!(items[2][1].is_atom("running"));
+}
+
+#[test]
 fn integer_boxing_follows_the_word_size() {
     let s32 = Store::new(32);
     let s64 = Store::new(64);

@@ -288,6 +288,7 @@ replies_in_order_under_backpressure() ->
 bad_open_options() ->
     Cases = [
         {[{sample_rate, 12345}], {out_of_range, sample_rate}},
+        {[{sample_rate, 1 bsl 70}], {out_of_range, sample_rate}},
         {[{sample_rate, fast}], {badarg, sample_rate}},
         {[{bits, 20}], {out_of_range, bits}},
         {[{bits, 8}], {out_of_range, bits}},

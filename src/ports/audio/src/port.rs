@@ -34,10 +34,10 @@ use core::ptr::{self, NonNull};
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize};
 
-use atomvm_port::encode::{atom, Encode, Sink};
+use atomvm_port::encode::atom;
 use atomvm_port::vm::stream::{Ringer, Stream, StreamType};
 use atomvm_port::vm::{Call, Deferred, Open, Pid, Port, PortDriver, Replied, VmRequest, VmTerm};
-use atomvm_port::Error;
+use atomvm_port::{Claim, Counter, Error, Exclusive};
 use zephyr::sys::sync::Semaphore;
 use zephyr::time::{Forever, Timeout};
 use zephyr_hal::{raw, Code, Errno};
@@ -125,7 +125,7 @@ impl Slab {
 struct Instance {
     slab: Slab,
     /// A port has this node open.
-    owned: AtomicBool,
+    owned: Exclusive,
     /// A session runs: the reclaim thread has not got every block back yet.
     busy: AtomicBool,
     /// The reclaim thread was started.
@@ -157,7 +157,7 @@ impl Instance {
     const fn new() -> Self {
         Self {
             slab: Slab(UnsafeCell::new(MaybeUninit::zeroed())),
-            owned: AtomicBool::new(false),
+            owned: Exclusive::new(),
             busy: AtomicBool::new(false),
             started: AtomicBool::new(false),
             go: Semaphore::new(0, 1),
@@ -508,26 +508,8 @@ fn select(name: Option<&[u8]>) -> Option<usize> {
 /// An integer option: `{badarg, Opt}` when not an integer, `{out_of_range, Opt}` when it
 /// does not fit (the values are then checked by [`Settings::check`]).
 fn int_opt<T: TryFrom<i64>>(t: VmTerm<'_>) -> Result<T, Error> {
-    let v: i64 = t.int().map_err(|_| Error::BADARG)?;
-    T::try_from(v).map_err(|_| Error::OUT_OF_RANGE)
-}
-
-/// The node a port holds; released when the port goes (also when its open fails).
-struct Claim(&'static Instance);
-
-impl Claim {
-    fn take(inst: &'static Instance) -> Option<Self> {
-        inst.owned
-            .compare_exchange(false, true, Acquire, Relaxed)
-            .is_ok()
-            .then_some(Claim(inst))
-    }
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        self.0.owned.store(false, Release);
-    }
+    // `badarg` for a non-integer, `out_of_range` for one too big for `T` (bignums included).
+    t.int()
 }
 
 /// Sets up the node's slab for a session: `count` blocks of `block_size` bytes, taken out at
@@ -647,27 +629,6 @@ pub struct Audio {
     _claim: Claim,
 }
 
-/// One `get_stats` / `get_counters` entry.
-enum Counter {
-    Num(&'static str, i64),
-    Atom(&'static str, &'static str),
-}
-
-impl Encode for Counter {
-    fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
-        match self {
-            Counter::Num(k, v) => (atom(k), *v).words(s),
-            Counter::Atom(k, v) => (atom(k), atom(v)).words(s),
-        }
-    }
-    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
-        match self {
-            Counter::Num(k, v) => (atom(k), *v).encode(s),
-            Counter::Atom(k, v) => (atom(k), atom(v)).encode(s),
-        }
-    }
-}
-
 impl Audio {
     /// Takes the blocks the reclaim thread handed back and runs the engine (replies,
     /// events), until no more came back meanwhile.
@@ -764,7 +725,7 @@ impl Port for Audio {
         if !ready(n.i2s) || (!n.codec.is_null() && !ready(n.codec)) {
             return Err(NOT_READY);
         }
-        let claim = Claim::take(inst).ok_or(Error::BUSY)?;
+        let claim = inst.owned.claim()?;
         if inst.busy.load(Acquire) {
             // The last session's blocks are not all back yet.
             return Err(Error::BUSY);

@@ -4,13 +4,12 @@
 //! zephyr-hal's bindings of Zephyr's display and LED APIs) + the configuration resource.
 
 use core::cell::Cell;
-use core::sync::atomic::{AtomicBool, Ordering};
 
 use atomvm_port::encode::ok;
 use atomvm_port::vm::{
     Call, Open, Port, PortDriver, PortStats, Replied, Resource, ResourceType, VmRequest, VmTerm,
 };
-use atomvm_port::{atom, Encode, Error};
+use atomvm_port::{atom, Claim, Encode, Error, Exclusive};
 
 use zephyr_hal::{raw, Code, Errno};
 
@@ -148,27 +147,7 @@ impl Devices {
 
 /// Whether a display port is open. There is one display: a second port would reconfigure it
 /// (depth, orientation, backlight) under the first, so it is refused with `busy`.
-static CLAIMED: AtomicBool = AtomicBool::new(false);
-
-/// The display, taken by an open port; given back when the port's state (or a failed open)
-/// drops it.
-struct Claim(());
-
-impl Claim {
-    fn take() -> Result<Self, Error> {
-        if CLAIMED.swap(true, Ordering::Acquire) {
-            Err(Error::BUSY)
-        } else {
-            Ok(Claim(()))
-        }
-    }
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        CLAIMED.store(false, Ordering::Release);
-    }
-}
+static DISPLAY: Exclusive = Exclusive::new();
 
 /// One open display port: it holds the display and keeps the configuration resource alive.
 pub struct Display {
@@ -244,7 +223,7 @@ impl Port for Display {
     fn open(_cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
         let req = requested(opts)?;
         // Before any device call: a refused open leaves the open port's display alone.
-        let claim = Claim::take()?;
+        let claim = DISPLAY.claim()?;
         let devices = Devices::get()?;
         let (caps, formats) = devices.caps();
         let s: Settings = req.resolve(&caps)?;

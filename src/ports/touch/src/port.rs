@@ -38,12 +38,12 @@ use core::ptr;
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU8};
 
-use atomvm_port::encode::{atom, Encode, Sink};
+use atomvm_port::encode::atom;
 use atomvm_port::kconfig_depth;
 use atomvm_port::stream::DEFAULT_MAX_BATCH;
 use atomvm_port::vm::stream::{Ringer, Stream, StreamType};
 use atomvm_port::vm::{Call, Open, Port, PortDriver, Replied, VmRequest, VmTerm};
-use atomvm_port::Error;
+use atomvm_port::{Claim, Counter, Error, Exclusive};
 #[cfg(touch_i2c)]
 use embedded_hal::delay::DelayNs;
 #[cfg(touch_i2c)]
@@ -143,7 +143,7 @@ struct Instance {
     /// The callbacks feed the queues (a generation is up and its port open).
     live: AtomicBool,
     /// A port has this instance open.
-    owned: AtomicBool,
+    owned: Exclusive,
     /// Its drain thread was started.
     started: AtomicBool,
     /// The last generation handed out (VM thread).
@@ -174,7 +174,7 @@ impl Instance {
             #[cfg(touch_i2c)]
             irq: Interrupt::new(on_int),
             live: AtomicBool::new(false),
-            owned: AtomicBool::new(false),
+            owned: Exclusive::new(),
             started: AtomicBool::new(false),
             next_gen: AtomicU32::new(0),
             request: zephyr::sync::Mutex::new(Request {
@@ -670,24 +670,6 @@ fn driver_ready(_: &dt::atomvm_touch_screen) -> bool {
     false
 }
 
-/// The instance a port holds; released when the port goes (also when its open fails).
-struct Claim(&'static Instance);
-
-impl Claim {
-    fn take(inst: &'static Instance) -> Option<Self> {
-        inst.owned
-            .compare_exchange(false, true, Acquire, Relaxed)
-            .is_ok()
-            .then_some(Claim(inst))
-    }
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        self.0.owned.store(false, Release);
-    }
-}
-
 /// An open `touch` port: one instance, one generation.
 pub struct Touch {
     inst: &'static Instance,
@@ -701,27 +683,6 @@ pub struct Touch {
     failure_told: bool,
     // Last: released after everything above.
     _claim: Claim,
-}
-
-/// One `get_counters` entry.
-enum Counter {
-    Num(&'static str, u32),
-    Atom(&'static str, &'static str),
-}
-
-impl Encode for Counter {
-    fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
-        match self {
-            Counter::Num(k, v) => (atom(k), *v).words(s),
-            Counter::Atom(k, v) => (atom(k), atom(v)).words(s),
-        }
-    }
-    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
-        match self {
-            Counter::Num(k, v) => (atom(k), *v).encode(s),
-            Counter::Atom(k, v) => (atom(k), atom(v)).encode(s),
-        }
-    }
 }
 
 impl Touch {
@@ -767,19 +728,19 @@ impl Touch {
             _ => "starting",
         };
         [
-            Counter::Num("dropped", r.dropped),
-            Counter::Num("pushed", r.pushed),
-            Counter::Num("high_water", r.high_water),
-            Counter::Num("delivered", r.delivered),
-            Counter::Num("events", get(&inst.events)),
-            Counter::Num("interrupts", get(&inst.interrupts)),
-            Counter::Num("irq_dropped", q.dropped),
-            Counter::Num("irq_taken", get(&inst.irq_taken)),
-            Counter::Num("reads", get(&inst.reads)),
-            Counter::Num("read_errors", get(&inst.read_errors)),
-            Counter::Num("inputs", get(&inst.inputs)),
-            Counter::Num("input_dropped", i.dropped),
-            Counter::Num("subscribers", self.stream.len() as u32),
+            Counter::num("dropped", r.dropped),
+            Counter::num("pushed", r.pushed),
+            Counter::num("high_water", r.high_water),
+            Counter::num("delivered", r.delivered),
+            Counter::num("events", get(&inst.events)),
+            Counter::num("interrupts", get(&inst.interrupts)),
+            Counter::num("irq_dropped", q.dropped),
+            Counter::num("irq_taken", get(&inst.irq_taken)),
+            Counter::num("reads", get(&inst.reads)),
+            Counter::num("read_errors", get(&inst.read_errors)),
+            Counter::num("inputs", get(&inst.inputs)),
+            Counter::num("input_dropped", i.dropped),
+            Counter::num("subscribers", self.stream.len() as u32),
             Counter::Atom("state", state),
         ]
     }
@@ -817,7 +778,7 @@ impl Port for Touch {
         if !devices_ready(s) {
             return Err(NOT_READY);
         }
-        let claim = Claim::take(inst).ok_or(Error::BUSY)?;
+        let claim = inst.owned.claim()?;
         let mut reader = inst.ring.reader().ok_or(Error::BUSY)?;
         let stream = STREAMS.open(cx, max_batch)?;
         // What an earlier port left; the fence catches what its generation still writes.
