@@ -85,6 +85,12 @@ class CratesTest(unittest.TestCase):
                 for m in (zl.ROOT / top).rglob("Cargo.toml") if "target" not in m.parts}
         self.assertEqual(rel, apps | {"src/zephyr-hal"})
 
+    def test_build_script_helpers_stay_out_of_the_lint_workspace(self):
+        helpers = zl.host_only_crates()
+        self.assertIn("src/zephyr-bindgen", helpers)
+        linted = {str(c[0]) for c in zl.zephyr_crates()}
+        self.assertFalse(linted & set(helpers))
+
 
 if __name__ == "__main__":
     unittest.main()

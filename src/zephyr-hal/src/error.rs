@@ -68,8 +68,9 @@ impl Code {
 pub struct Errno(pub i32);
 
 impl Errno {
-    /// `Ok(ret)` for `ret >= 0`, else the errno.
-    pub(crate) fn check(ret: i32) -> Result<i32, Errno> {
+    /// `Ok(ret)` for `ret >= 0`, else the errno: for the return of any Zephyr call (ports
+    /// calling the raw bindings use it too).
+    pub fn check(ret: i32) -> Result<i32, Errno> {
         if ret < 0 {
             Err(Errno(ret))
         } else {

@@ -665,18 +665,22 @@ impl Audio {
 
     fn counters(&self, all: bool) -> Vec<Counter> {
         let s = self.engine.stats();
-        let mut v = Vec::new();
-        v.push(Counter::Num(
-            "played_frames",
-            i64::try_from(s.played_frames).unwrap_or(i64::MAX),
-        ));
-        v.push(Counter::Num("underruns", i64::from(s.underruns)));
-        v.push(Counter::Num("queued_blocks", i64::from(s.queued_blocks)));
-        v.push(Counter::Num("high_water", i64::from(s.high_water)));
+        let mut v = alloc::vec![
+            Counter::Num(
+                "played_frames",
+                i64::try_from(s.played_frames).unwrap_or(i64::MAX),
+            ),
+            Counter::num("underruns", s.underruns),
+            Counter::num("queued_blocks", s.queued_blocks),
+            Counter::num("high_water", s.high_water),
+        ];
         if all {
-            v.push(Counter::Num("free_blocks", i64::from(s.free_blocks)));
-            v.push(Counter::Num("block_count", self.block_count as i64));
-            v.push(Counter::Num("deferred", i64::from(s.deferred)));
+            v.push(Counter::num("free_blocks", s.free_blocks));
+            v.push(Counter::Num(
+                "block_count",
+                i64::try_from(self.block_count).unwrap_or(i64::MAX),
+            ));
+            v.push(Counter::num("deferred", s.deferred));
             let state = match self.engine.state() {
                 engine::State::Ready => "ready",
                 engine::State::Running => "running",
