@@ -28,10 +28,14 @@ extern crate alloc;
 extern crate std;
 
 pub mod config;
+pub mod decode;
+pub mod devices;
 pub mod inflight;
 pub mod transfer;
 pub mod txn;
 
+#[cfg(test)]
+mod decode_tests;
 #[cfg(test)]
 mod fake;
 #[cfg(test)]
