@@ -9,8 +9,9 @@ use atomvm_port::Error;
 /// A value from Erlang, as the port decoded it: every type and range check is done here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Raw<'a> {
-    /// An integer (an Erlang integer or a bignum within 64 bits, signed or unsigned).
-    Int(i128),
+    /// An integer within `i64` (the port's decoding makes bigger ones `Other`; an `i128`
+    /// here would make `Raw` 16-byte aligned, more than Zephyr's Rust allocator gives).
+    Int(i64),
     /// An atom, by name.
     Atom(&'a str),
     /// A binary.
@@ -260,7 +261,7 @@ impl DeviceConfig {
                 self.cs = match value {
                     Raw::Atom("undefined") => None,
                     Raw::Atom(_) => return Err(Invalid::Range),
-                    v => Some(int_in(v, 0, i128::from(bus.cs_count) - 1)? as u32),
+                    v => Some(int_in(v, 0, i64::from(bus.cs_count) - 1)? as u32),
                 }
             }
             Key::AddressLenBits => self.address_len_bits = int_in(value, 0, 64)? as u8,
@@ -277,7 +278,7 @@ impl Default for DeviceConfig {
 }
 
 /// An integer in `lo..=hi`.
-pub(crate) fn int_in(value: Raw<'_>, lo: i128, hi: i128) -> Result<i128, Invalid> {
+pub(crate) fn int_in(value: Raw<'_>, lo: i64, hi: i64) -> Result<i64, Invalid> {
     match value {
         Raw::Int(v) if (lo..=hi).contains(&v) => Ok(v),
         Raw::Int(_) => Err(Invalid::Range),
@@ -294,6 +295,13 @@ mod tests {
 
     fn err(key: Key, why: Invalid) -> Result<DeviceConfig, ConfigError> {
         Err(ConfigError { key, why })
+    }
+
+    #[test]
+    fn changes_allocate_with_8_byte_alignment() {
+        // Zephyr's Rust allocator (malloc) aligns to 8 bytes: with an i128 in `Raw`, the first
+        // Vec of changes failed to allocate on the VM.
+        assert!(core::mem::align_of::<(Key, Raw<'_>)>() <= 8);
     }
 
     #[test]
@@ -390,7 +398,7 @@ mod tests {
             err(Key::ClockSpeedHz, Range)
         );
         assert_eq!(
-            one(Key::ClockSpeedHz, Raw::Int(i128::from(u32::MAX) + 1)),
+            one(Key::ClockSpeedHz, Raw::Int(i64::from(u32::MAX) + 1)),
             err(Key::ClockSpeedHz, Range)
         );
         assert_eq!(one(Key::Mode, Raw::Int(4)), err(Key::Mode, Range));

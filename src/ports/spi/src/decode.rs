@@ -29,11 +29,10 @@ pub const IGNORED_BUS_KEYS: [&str; 7] = [
     "send_timeout_ms",
 ];
 
-/// A term as a [`Raw`] value: integers within `i64` (bigger ones are `Other`), atoms,
-/// binaries.
+/// A term as a [`Raw`] value: integers within `i64` (bignums are `Other`), atoms, binaries.
 pub fn raw<'a, B: Backend<'a>>(t: Term<'a, B>) -> Raw<'a> {
     match t.kind() {
-        Kind::Integer => t.int::<i64>().map_or(Raw::Other, |i| Raw::Int(i.into())),
+        Kind::Integer => t.int::<i64>().map_or(Raw::Other, Raw::Int),
         Kind::Atom => t
             .atom()
             .ok()

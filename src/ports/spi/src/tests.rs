@@ -15,7 +15,7 @@ use crate::txn::{Dir, Plan, Transaction};
 const MAX: usize = 256;
 const BUS: BusLimits = BusLimits { cs_count: 2 };
 
-fn read_at(bus: &mut FakeRegs, dev: &DeviceConfig, addr: i128, bits: i128) -> Result<u64, Error> {
+fn read_at(bus: &mut FakeRegs, dev: &DeviceConfig, addr: i64, bits: i64) -> Result<u64, Error> {
     let p = Plan::read_at(dev, Raw::Int(addr), Raw::Int(bits), MAX)?;
     let rx = run(bus, dev, &p)?;
     Ok(p.answer_int(&rx))

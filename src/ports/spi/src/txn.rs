@@ -24,7 +24,8 @@ use crate::config::{DeviceConfig, Raw};
 pub struct Transaction<'a> {
     /// `command`: 0..=65535 (as ESP32 checks), default 0; its low `command_len_bits` are sent.
     pub command: Option<Raw<'a>>,
-    /// `address`: an integer within 64 bits, default 0; its low `address_len_bits` are sent.
+    /// `address`: an integer (a negative one as two's complement), default 0; its low
+    /// `address_len_bits` are sent.
     pub address: Option<Raw<'a>>,
     /// `write_data`: a binary, default empty.
     pub write_data: Option<Raw<'a>>,
@@ -170,7 +171,7 @@ impl Plan {
         let mut bytes = [0u8; 8];
         put_int(&mut bytes, 0, value, len);
         let t = Transaction {
-            address: Some(Raw::Int(address.into())),
+            address: Some(Raw::Int(address as i64)),
             write_data: Some(Raw::Bin(&bytes[..len.div_ceil(8) as usize])),
             write_bits: Some(Raw::Int(len.into())),
             read_bits: Some(Raw::Int(len.into())),
@@ -240,11 +241,10 @@ fn at_len(len_bits: Raw<'_>) -> Result<u32, Error> {
     }
 }
 
-/// An integer's low 64 bits (two's complement, as ESP32's cast and Erlang's `<<X:N>>`), if it
-/// is an integer within 64 bits (signed or unsigned).
+/// An integer's 64 bits (two's complement, as ESP32's cast and Erlang's `<<X:N>>`).
 fn bits64(v: Raw<'_>) -> Option<u64> {
     match v {
-        Raw::Int(i) if i >= i128::from(i64::MIN) && i <= i128::from(u64::MAX) => Some(i as u64),
+        Raw::Int(i) => Some(i as u64),
         _ => None,
     }
 }
@@ -343,7 +343,7 @@ mod tests {
         DeviceConfig::DEFAULT.with(changes, &BUS).unwrap()
     }
 
-    fn int(i: i128) -> Option<Raw<'static>> {
+    fn int(i: i64) -> Option<Raw<'static>> {
         Some(Raw::Int(i))
     }
 
@@ -399,7 +399,7 @@ mod tests {
             &d,
             Transaction {
                 command: int(0xBEEF),
-                address: int(u64::MAX as i128 - 1),
+                address: int(-2),
                 read_bits: int(8),
                 ..Default::default()
             },
@@ -595,14 +595,14 @@ mod tests {
         );
         assert_eq!(
             bad(Transaction {
-                address: int(u64::MAX as i128 + 1),
+                address: Some(Raw::Other),
                 ..Default::default()
             }),
             b("address")
         );
         assert_eq!(
             bad(Transaction {
-                address: int(i64::MIN as i128 - 1),
+                address: Some(Raw::Atom("a")),
                 ..Default::default()
             }),
             b("address")
@@ -675,11 +675,11 @@ mod tests {
                 ..Default::default()
             },
             Transaction {
-                address: int(i64::MIN as i128),
+                address: int(i64::MIN),
                 ..Default::default()
             },
             Transaction {
-                address: int(u64::MAX as i128),
+                address: int(i64::MAX),
                 ..Default::default()
             },
             Transaction {
@@ -720,7 +720,7 @@ mod tests {
             wr(
                 &d,
                 Transaction {
-                    read_bits: int(i64::MAX as i128),
+                    read_bits: int(i64::MAX),
                     ..Default::default()
                 }
             )
@@ -813,14 +813,7 @@ mod tests {
         let p = Plan::write_at(&d, Raw::Int(0x01), Raw::Int(12), Raw::Int(0xABC), MAX).unwrap();
         assert_eq!(p.tx(), [0x81, 0xAB, 0xC0]);
         assert_eq!(p.answer_int(&[0, 0x12, 0x3F]), 0x123);
-        let p = Plan::write_at(
-            &d,
-            Raw::Int(0),
-            Raw::Int(64),
-            Raw::Int(u64::MAX as i128),
-            MAX,
-        )
-        .unwrap();
+        let p = Plan::write_at(&d, Raw::Int(0), Raw::Int(64), Raw::Int(-1), MAX).unwrap();
         assert_eq!(p.tx()[1..], [0xFF; 8]);
         // 16-bit addresses get bit 7 too (ESP32, RP2), not the top bit (STM32).
         let d16 = dev(&[(Key::AddressLenBits, Raw::Int(16))]);
@@ -855,7 +848,7 @@ mod tests {
             b("data")
         );
         assert_eq!(
-            Plan::write_at(&d, Raw::Int(0), Raw::Int(8), Raw::Int(1 << 64), MAX).unwrap_err(),
+            Plan::write_at(&d, Raw::Int(0), Raw::Int(8), Raw::Other, MAX).unwrap_err(),
             b("data")
         );
         assert_eq!(
