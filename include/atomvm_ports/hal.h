@@ -9,8 +9,11 @@
  *   ATOMVM_HAL_I2C_SPEC(sensor_i2c, DT_NODELABEL(sensor));
  *   ATOMVM_HAL_SPI_SPEC(flash_spi, DT_NODELABEL(flash), SPI_WORD_SET(8) | SPI_TRANSFER_MSB);
  *   ATOMVM_HAL_GPIO_SPEC(button, DT_ALIAS(sw0), gpios);
+ *   ATOMVM_HAL_DEVICE(spi1_bus, DT_NODELABEL(spi1));
  *
- * and take it on the Rust side with zephyr_hal::i2c_spec!(sensor_i2c) (spi_spec!, gpio_spec!).
+ * and take it on the Rust side with zephyr_hal::i2c_spec!(sensor_i2c) (spi_spec!, gpio_spec!,
+ * device! for a bus on which zephyr_hal::spi::SpiDevice::with_config builds devices at run
+ * time).
  */
 
 #ifndef ATOMVM_PORTS_HAL_H_
@@ -27,5 +30,7 @@
 
 #define ATOMVM_HAL_GPIO_SPEC(sym, node_id, prop)                                                   \
 	const struct gpio_dt_spec sym = GPIO_DT_SPEC_GET(node_id, prop)
+
+#define ATOMVM_HAL_DEVICE(sym, node_id) const struct device *const sym = DEVICE_DT_GET(node_id)
 
 #endif /* ATOMVM_PORTS_HAL_H_ */

@@ -30,10 +30,12 @@
 //! |---|---|---|
 //! | `i2c::I2c` (7-bit and 10-bit) | `read`, `write`, `write_read`, `transaction` | one `i2c_transfer()`; `I2C_MSG_RESTART` on a direction change, `I2C_MSG_STOP` on the last message, `I2C_MSG_ADDR_10_BITS` for 10-bit ([`i2c`]) |
 //! | `embedded_hal_async::i2c::I2c` | same | `i2c_transfer_cb()` with `CONFIG_I2C_CALLBACK` (completes from the driver's callback); otherwise, or if the driver lacks it, `i2c_transfer()` in the first poll |
-//! | `spi::SpiDevice` | `transaction` (and the provided `read`, `write`, `transfer`, `transfer_in_place`) | `spi_transceive_dt()` over `spi_buf_set`s, one per transaction without delays; `SPI_HOLD_ON_CS`/`SPI_LOCK_ON` + `spi_release_dt()` around `DelayNs` ([`spi`]) |
-//! | `embedded_hal_async::spi::SpiDevice` | `transaction` | `spi_transceive_cb()` per segment with `CONFIG_SPI_ASYNC` and a driver that has `transceive_async`, delays as async timers; otherwise the blocking path in the first poll |
-//! | `spi::SpiBus` | `read`, `write`, `transfer`, `transfer_in_place` | one `spi_transceive_dt()` each |
-//! | `spi::SpiBus` | `flush` | nothing (transfers are synchronous) |
+//! | `spi::SpiDevice<W>` (`W` = `u8`, `u16`, `u32`) | `transaction` (and the provided `read`, `write`, `transfer`, `transfer_in_place`) | `spi_transceive()` over `spi_buf_set`s, one per transaction without delays; `SPI_HOLD_ON_CS`/`SPI_LOCK_ON` + `spi_release()` around `DelayNs` ([`spi`]) |
+//! | `embedded_hal_async::spi::SpiDevice<W>` | `transaction` | `spi_transceive_cb()` per segment with `CONFIG_SPI_ASYNC` and a driver that has `transceive_async`, delays as async timers; otherwise the blocking path in the first poll |
+//! | `spi::SpiBus<W>` | `read`, `write`, `transfer`, `transfer_in_place` | one `spi_transceive()` each |
+//! | `spi::SpiBus<W>` | `flush` | nothing (transfers are synchronous) |
+//! | `embedded_hal_async::spi::SpiBus<W>` | `read`, `write`, `transfer`, `transfer_in_place` | one `spi_transceive_cb()` each with `CONFIG_SPI_ASYNC` and a driver that has `transceive_async`; otherwise one `spi_transceive()` in the first poll |
+//! | `embedded_hal_async::spi::SpiBus<W>` | `flush` | nothing (each call has completed when its future is ready) |
 //! | `digital::InputPin` | `is_high`, `is_low` | `gpio_pin_get_dt()` (logical level) |
 //! | `digital::OutputPin` | `set_high`, `set_low` | `gpio_pin_set_dt()` |
 //! | `digital::StatefulOutputPin` | `is_set_high`, `is_set_low` | the last level written (no Zephyr call) |
@@ -45,7 +47,10 @@
 //! | `embedded_hal_async::delay::DelayNs` | `delay_ns`, `delay_us`, `delay_ms` | `k_busy_wait()` below one tick, a `k_timer` otherwise |
 //!
 //! Constructors check `device_is_ready()` / `spi_is_ready_dt()` and configure pins with
-//! `gpio_pin_configure_dt()`.
+//! `gpio_pin_configure_dt()`. SPI devices can also be built at run time from a bus device and a
+//! [`spi::Config`] (frequency, mode, bit order, word size, hardware or GPIO chip select): take
+//! the bus with `ATOMVM_HAL_DEVICE(sym, node_id)` in C and [`device!`] in Rust. The SPI word
+//! types and the frame sizes they stand for are in [`spi`].
 //!
 //! # Errors
 //!
@@ -99,6 +104,20 @@ macro_rules! spi_spec {
         }
         // SAFETY: an immutable spec defined in C for the program's lifetime.
         unsafe { &*::core::ptr::addr_of!($name) }
+    }};
+}
+
+/// The `const struct device *` a C file defined with `ATOMVM_HAL_DEVICE(name, node)`, as a
+/// `&'static raw::device`.
+#[macro_export]
+macro_rules! device {
+    ($name:ident) => {{
+        unsafe extern "C" {
+            static $name: *const $crate::raw::device;
+        }
+        // SAFETY: an immutable pointer defined in C to a static device (DEVICE_DT_GET is never
+        // NULL).
+        unsafe { &*$name }
     }};
 }
 

@@ -1,12 +1,37 @@
 // SPDX-License-Identifier: Apache-2.0
 
-//! `embedded_hal::spi::{SpiDevice, SpiBus}` and `embedded_hal_async::spi::SpiDevice` over a
-//! `spi_dt_spec`.
+//! `embedded_hal::spi::{SpiDevice, SpiBus}` and their `embedded_hal_async` counterparts over
+//! Zephyr's SPI API, for `u8`, `u16` and `u32` words.
+//!
+//! # Devices
+//!
+//! A device is a bus (`const struct device *` of an SPI controller) plus a `spi_config`:
+//! - [`SpiDevice::new`] / [`SpiBus::new`] take a `spi_dt_spec` made in C with
+//!   `ATOMVM_HAL_SPI_SPEC` (devicetree: `reg`, `spi-max-frequency`, the bus's `cs-gpios`);
+//! - [`SpiDevice::with_config`] / [`SpiBus::with_config`] build one at run time from a bus
+//!   (e.g. `ATOMVM_HAL_DEVICE` + [`device!`](crate::device)) and a [`Config`]: frequency, mode
+//!   0..3, bit order, word size, slave number and chip select ([`ChipSelect`]: the controller's
+//!   own line, or a `gpio_dt_spec` driven by Zephyr with its delay).
+//!
+//! # Words and frame sizes
+//!
+//! Zephyr's `spi_buf.len` counts bytes, and a controller stores each frame of the configured
+//! word size (`SPI_WORD_SET(n)`) in 1, 2 or 4 bytes of memory in native byte order,
+//! right-aligned. The adapters implement the traits for `W` = `u8`, `u16`, `u32` and require
+//! `W` to be that container: `u8` for word sizes 1..=8, `u16` for 9..=16, `u32` for 17..=32. A
+//! transaction with any other `W` fails with `-EINVAL` before touching the bus. Many
+//! controllers only implement 8 (some 16 and 32) and answer `-ENOTSUP` (or `-EINVAL`) for the
+//! rest; drivers that compute the frame size as `word_size / 8` only handle 8, 16 and 32, so
+//! portable code uses those. On the wire each word goes out whole, its most significant bit
+//! first unless [`BitOrder::LsbFirst`]. Since the adapters implement the traits for all three
+//! types, calls on them directly need the word type: a suffix on untyped literals
+//! (`dev.write(&[1u8, 2])`), a path for `flush` (`SpiBus::<u8>::flush(&mut bus)`). Drivers
+//! generic over `SpiDevice<u8>` are unaffected.
 //!
 //! # Chip select across a transaction
 //!
 //! Zephyr owns CS (native or `cs-gpios`, with the devicetree's CS delay). A `transaction`
-//! becomes as few `spi_transceive_dt()` calls as possible: every Read/Write/Transfer/
+//! becomes as few `spi_transceive()` calls as possible: every Read/Write/Transfer/
 //! TransferInPlace operation adds its buffers to one `spi_buf_set` pair (a `NULL` tx buffer
 //! clocks out the controller's NOP/overrun byte, a `NULL` rx buffer discards), so a
 //! transaction without `DelayNs` is **one** call and CS stays asserted by construction.
@@ -14,22 +39,22 @@
 //! A `DelayNs` operation (or more than [`MAX_BUFS`] buffers) splits the transaction into
 //! segments. Every segment followed by more operations is sent with `SPI_HOLD_ON_CS |
 //! SPI_LOCK_ON` (CS stays asserted and no other user can take the bus in between), the last one
-//! with `SPI_LOCK_ON` only (so it ends by releasing CS) and then `spi_release_dt()` unlocks the
+//! with `SPI_LOCK_ON` only (so it ends by releasing CS) and then `spi_release()` unlocks the
 //! controller (it also releases CS if the transaction ended with a delay). An error releases
 //! too. All segments use the same `spi_config` (Zephyr matches the lock owner by address),
 //! which is why the adapter keeps its own copy of the spec.
 //!
-//! The async `SpiDevice` follows the same plan with `spi_transceive_cb()` per segment and async
+//! The async traits follow the same plan with `spi_transceive_cb()` per segment and async
 //! timers for delays, when `CONFIG_SPI_ASYNC` is set and the controller implements
-//! `transceive_async`; otherwise it runs the blocking plan inside the first `poll`.
+//! `transceive_async`; otherwise they run the blocking plan inside the first `poll`.
 
-use embedded_hal::spi::{ErrorKind, ErrorType, Operation};
+use embedded_hal::spi::{ErrorKind, ErrorType, Mode, Operation, Phase, Polarity};
 
 use crate::delay::Delay;
 use crate::error::{Code, Errno};
 use crate::raw;
 
-/// Buffers per direction in one `spi_transceive_dt` call (each operation needs one or two).
+/// Buffers per direction in one `spi_transceive` call (each operation needs one or two).
 pub const MAX_BUFS: usize = 16;
 
 /// An SPI error: the negative errno of the failing Zephyr call.
@@ -38,6 +63,7 @@ pub const MAX_BUFS: usize = 16;
 /// |---|---|
 /// | `-EOVERFLOW` | `Overrun` |
 /// | `-ENODEV` (synthesised by the constructors: bus or CS GPIO not ready) | `Other` |
+/// | `-EINVAL` (synthesised: a [`Config`] out of range, or a word type that is not the container of the configured word size) | `Other` |
 /// | `-EINVAL`, `-ENOTSUP` (configuration the controller cannot do), `-EIO`, `-ETIMEDOUT`, anything else | `Other` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Error(pub Errno);
@@ -46,6 +72,10 @@ impl Error {
     /// The errno.
     pub fn errno(self) -> i32 {
         self.0 .0
+    }
+
+    fn code(code: Code) -> Self {
+        Self(Errno::from(code))
     }
 }
 
@@ -63,20 +93,246 @@ impl embedded_hal::spi::Error for Error {
     }
 }
 
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for u8 {}
+    impl Sealed for u16 {}
+    impl Sealed for u32 {}
+}
+
+/// A word type the adapters move: `u8`, `u16` or `u32` (see the module docs for which word
+/// sizes each one carries).
+pub trait Word: Copy + 'static + sealed::Sealed {
+    /// Bytes per word in memory (the controller's frame size).
+    const BYTES: usize;
+}
+
+impl Word for u8 {
+    const BYTES: usize = 1;
+}
+impl Word for u16 {
+    const BYTES: usize = 2;
+}
+impl Word for u32 {
+    const BYTES: usize = 4;
+}
+
+/// Bytes of memory per frame of `word_size` bits: 1 (1..=8), 2 (9..=16), 4 (17..=32), else
+/// `None`.
+pub fn frame_bytes(word_size: u8) -> Option<usize> {
+    match word_size {
+        1..=8 => Some(1),
+        9..=16 => Some(2),
+        17..=32 => Some(4),
+        _ => None,
+    }
+}
+
+/// The word size (bits) of an operation word.
+fn word_size_of(operation: u32) -> u8 {
+    ((operation & raw::ATOMVM_HAL_SPI_WORD_SIZE_MASK) >> raw::ATOMVM_HAL_SPI_WORD_SIZE_SHIFT) as u8
+}
+
+/// `-EINVAL` unless `W` is the container of the operation's word size.
+fn check_word<W: Word>(operation: u32) -> Result<(), Error> {
+    if frame_bytes(word_size_of(operation)) == Some(W::BYTES) {
+        Ok(())
+    } else {
+        Err(Error::code(Code::EINVAL))
+    }
+}
+
+/// The embedded-hal mode numbered as usual (0: CPOL 0 CPHA 0 .. 3: CPOL 1 CPHA 1).
+pub fn mode_from_number(n: u8) -> Option<Mode> {
+    let polarity = |high| {
+        if high {
+            Polarity::IdleHigh
+        } else {
+            Polarity::IdleLow
+        }
+    };
+    let phase = |second| {
+        if second {
+            Phase::CaptureOnSecondTransition
+        } else {
+            Phase::CaptureOnFirstTransition
+        }
+    };
+    (n <= 3).then(|| Mode {
+        polarity: polarity(n & 2 != 0),
+        phase: phase(n & 1 != 0),
+    })
+}
+
+/// The number (0..3) of an embedded-hal mode.
+pub fn mode_number(mode: Mode) -> u8 {
+    let cpol = matches!(mode.polarity, Polarity::IdleHigh) as u8;
+    let cpha = matches!(mode.phase, Phase::CaptureOnSecondTransition) as u8;
+    cpol << 1 | cpha
+}
+
+/// Bit order of each word on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BitOrder {
+    /// Most significant bit first (`SPI_TRANSFER_MSB`), the usual.
+    #[default]
+    MsbFirst,
+    /// Least significant bit first (`SPI_TRANSFER_LSB`).
+    LsbFirst,
+}
+
+/// How the device's chip select is driven (`spi_config.cs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChipSelect {
+    /// The controller's own CS line number [`Config::slave`], with the lead time before the
+    /// first clock and the lag after the last one in nanoseconds (0: the driver's default).
+    /// Active low unless [`Config::cs_active_high`].
+    Hardware {
+        /// CS asserted this long before the first clock (`setup_ns`).
+        setup_ns: u32,
+        /// CS kept asserted this long after the last clock (`hold_ns`).
+        hold_ns: u32,
+    },
+    /// A GPIO that Zephyr asserts around each transaction (`cs.gpio`, `cs.delay`): its
+    /// polarity comes from its devicetree flags. The constructor configures the pin as an
+    /// inactive output (Zephyr's controllers only configure their own `cs-gpios`).
+    Gpio {
+        /// The pin's controller (a static `const struct device *`).
+        port: *const raw::device,
+        /// The pin number on `port`.
+        pin: u8,
+        /// Devicetree flags (`GPIO_ACTIVE_LOW`, ...).
+        dt_flags: u16,
+        /// Microseconds between asserting CS and the first clock, and between the last clock
+        /// and releasing CS.
+        delay_us: u32,
+    },
+}
+
+impl ChipSelect {
+    /// A GPIO chip select from a devicetree spec (e.g. an entry of a bus's `cs-gpios`).
+    pub fn gpio(spec: &raw::gpio_dt_spec, delay_us: u32) -> Self {
+        Self::Gpio {
+            port: spec.port,
+            pin: spec.pin as u8,
+            dt_flags: spec.dt_flags as u16,
+            delay_us,
+        }
+    }
+}
+
+/// A device's configuration for [`SpiDevice::with_config`] / [`SpiBus::with_config`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// SCK frequency in Hz (the controller picks the closest it can do, not above); > 0.
+    pub frequency: u32,
+    /// Clock polarity and phase.
+    pub mode: Mode,
+    /// Bit order on the wire.
+    pub bit_order: BitOrder,
+    /// Bits per word, 1..=32 (see the module docs for the word types).
+    pub word_size: u8,
+    /// `spi_config.slave`: the controller's CS line for [`ChipSelect::Hardware`]; with a GPIO
+    /// CS, by convention the index of that GPIO in the bus's `cs-gpios` (devicetree `reg`).
+    pub slave: u16,
+    /// How CS is driven.
+    pub cs: ChipSelect,
+    /// Hardware CS active high (`SPI_CS_ACTIVE_HIGH`); a GPIO CS takes its polarity from its
+    /// flags.
+    pub cs_active_high: bool,
+}
+
+impl Config {
+    /// Mode 0, MSB first, 8-bit words, hardware CS 0 without extra timing.
+    pub fn new(frequency: u32) -> Self {
+        Self {
+            frequency,
+            mode: embedded_hal::spi::MODE_0,
+            bit_order: BitOrder::MsbFirst,
+            word_size: 8,
+            slave: 0,
+            cs: ChipSelect::Hardware {
+                setup_ns: 0,
+                hold_ns: 0,
+            },
+            cs_active_high: false,
+        }
+    }
+
+    /// The `spi_config.operation` word: controller mode, CPOL/CPHA, bit order, word size, CS
+    /// polarity. `Err(-EINVAL)` for a zero frequency or a word size outside 1..=32.
+    pub fn operation(&self) -> Result<u32, Error> {
+        if self.frequency == 0 || frame_bytes(self.word_size).is_none() {
+            return Err(Error::code(Code::EINVAL));
+        }
+        let mut op = (self.word_size as u32) << raw::ATOMVM_HAL_SPI_WORD_SIZE_SHIFT;
+        if matches!(self.mode.polarity, Polarity::IdleHigh) {
+            op |= raw::ATOMVM_HAL_SPI_MODE_CPOL;
+        }
+        if matches!(self.mode.phase, Phase::CaptureOnSecondTransition) {
+            op |= raw::ATOMVM_HAL_SPI_MODE_CPHA;
+        }
+        if self.bit_order == BitOrder::LsbFirst {
+            op |= raw::ATOMVM_HAL_SPI_TRANSFER_LSB;
+        }
+        if self.cs_active_high {
+            op |= raw::ATOMVM_HAL_SPI_CS_ACTIVE_HIGH;
+        }
+        Ok(op)
+    }
+
+    /// The `spi_config` for this configuration (validated as [`Config::operation`]).
+    fn spi_config(&self) -> Result<raw::spi_config, Error> {
+        let mut config = raw::spi_config {
+            frequency: self.frequency,
+            operation: self.operation()? as _,
+            slave: self.slave,
+            ..Default::default()
+        };
+        match self.cs {
+            ChipSelect::Hardware { setup_ns, hold_ns } => {
+                // SAFETY: the union's timing member, the one read when `cs_is_gpio` is false.
+                let t = unsafe { config.cs.__bindgen_anon_1.__bindgen_anon_2.as_mut() };
+                t.setup_ns = setup_ns;
+                t.hold_ns = hold_ns;
+                config.cs.cs_is_gpio = false;
+            }
+            ChipSelect::Gpio {
+                port,
+                pin,
+                dt_flags,
+                delay_us,
+            } => {
+                if port.is_null() {
+                    return Err(Error::code(Code::EINVAL));
+                }
+                // SAFETY: the union's GPIO member, the one read when `cs_is_gpio` is true.
+                let g = unsafe { config.cs.__bindgen_anon_1.__bindgen_anon_1.as_mut() };
+                g.gpio.port = port;
+                g.gpio.pin = pin as _;
+                g.gpio.dt_flags = dt_flags as _;
+                g.delay = delay_us;
+                config.cs.cs_is_gpio = true;
+            }
+        }
+        Ok(config)
+    }
+}
+
 /// A ready bus spec and its configured operation word, shared by [`SpiDevice`] and [`SpiBus`].
 struct Spec {
     spec: raw::spi_dt_spec,
     base: u32,
 }
 
-// SAFETY: the spec copy refers to static devices; Zephyr's SPI API is thread-safe.
+// SAFETY: the spec refers to static devices; Zephyr's SPI API is thread-safe.
 unsafe impl Send for Spec {}
 
 impl Spec {
     fn open(spec: &'static raw::spi_dt_spec) -> Result<Self, Error> {
         // SAFETY: the spec points at static devices.
         if !unsafe { raw::spi_is_ready_dt(spec) } {
-            return Err(Error(Errno::from(Code::ENODEV)));
+            return Err(Error::code(Code::ENODEV));
         }
         // SAFETY: a plain C struct of values and pointers to static data; copying it is how
         // SPI_DT_SPEC_GET specs are meant to be used.
@@ -85,9 +341,46 @@ impl Spec {
         Ok(Self { spec, base })
     }
 
-    fn run(&mut self, ops: &mut [Operation<'_, u8>]) -> Result<(), Error> {
+    fn build(bus: &'static raw::device, config: &Config) -> Result<Self, Error> {
+        let spec = raw::spi_dt_spec {
+            bus,
+            config: config.spi_config()?,
+        };
+        // SAFETY: `spec` points at static devices (the bus; a GPIO CS's port, which the
+        // caller promises is a device of this image).
+        if !unsafe { raw::spi_is_ready_dt(&spec) } {
+            return Err(Error::code(Code::ENODEV));
+        }
+        if let ChipSelect::Gpio { .. } = config.cs {
+            configure_cs(&spec)?;
+        }
+        let base = spec.config.operation as u32;
+        Ok(Self { spec, base })
+    }
+
+    fn run<W: Word>(&mut self, ops: &mut [Operation<'_, W>]) -> Result<(), Error> {
+        check_word::<W>(self.base)?;
         run(&mut self.spec, self.base, ops)
     }
+}
+
+/// Makes a runtime GPIO chip select an inactive output, as controllers do at init for their
+/// devicetree `cs-gpios`.
+#[cfg(zephyr_gpio)]
+fn configure_cs(spec: &raw::spi_dt_spec) -> Result<(), Error> {
+    // SAFETY: the GPIO member of the union is the valid one (`cs_is_gpio`); its port is ready.
+    let ret = unsafe {
+        raw::gpio_pin_configure_dt(
+            &spec.config.cs.__bindgen_anon_1.__bindgen_anon_1.as_ref().gpio,
+            raw::ATOMVM_HAL_GPIO_OUTPUT_INACTIVE as raw::gpio_flags_t,
+        )
+    };
+    Errno::check(ret).map(drop).map_err(Error)
+}
+
+#[cfg(not(zephyr_gpio))]
+fn configure_cs(_spec: &raw::spi_dt_spec) -> Result<(), Error> {
+    Err(Error::code(Code::ENOTSUP))
 }
 
 const NULL_BUF: raw::spi_buf = raw::spi_buf {
@@ -111,7 +404,9 @@ impl Segment {
         }
     }
 
-    fn push(&mut self, tx: *const u8, rx: *mut u8, len: usize) {
+    /// Adds a buffer pair of `words` words of `W` (either pointer may be NULL).
+    fn push<W: Word>(&mut self, tx: *const W, rx: *mut W, words: usize) {
+        let len = words * W::BYTES;
         self.tx[self.n] = raw::spi_buf {
             buf: tx as *mut core::ffi::c_void,
             len,
@@ -124,11 +419,11 @@ impl Segment {
     }
 
     /// Adds an operation (one or two buffer pairs); false if there is no room.
-    fn add(&mut self, op: &mut Operation<'_, u8>) -> bool {
+    fn add<W: Word>(&mut self, op: &mut Operation<'_, W>) -> bool {
         if self.n + 2 > MAX_BUFS {
             return false;
         }
-        let null = core::ptr::null_mut();
+        let null = core::ptr::null_mut::<W>();
         match op {
             Operation::Read(buf) => self.push(null, buf.as_mut_ptr(), buf.len()),
             Operation::Write(buf) => self.push(buf.as_ptr(), null, buf.len()),
@@ -173,7 +468,11 @@ fn send(
 }
 
 /// Runs a transaction (see the module docs). `base` is the spec's own operation word.
-fn run(spec: &mut raw::spi_dt_spec, base: u32, ops: &mut [Operation<'_, u8>]) -> Result<(), Error> {
+fn run<W: Word>(
+    spec: &mut raw::spi_dt_spec,
+    base: u32,
+    ops: &mut [Operation<'_, W>],
+) -> Result<(), Error> {
     let hold = raw::ATOMVM_HAL_SPI_HOLD_ON_CS | raw::ATOMVM_HAL_SPI_LOCK_ON;
     let mut held = false;
     let mut seg = Segment::new();
@@ -270,10 +569,10 @@ async fn send_async(
 
 /// [`run`] with callback transfers and timer delays.
 #[cfg(zephyr_spi_async)]
-async fn run_async(
+async fn run_async<W: Word>(
     spec: &mut raw::spi_dt_spec,
     base: u32,
-    ops: &mut [Operation<'_, u8>],
+    ops: &mut [Operation<'_, W>],
 ) -> Result<(), Error> {
     if !has_async(spec) {
         return run(spec, base, ops);
@@ -313,6 +612,15 @@ async fn run_async(
     result
 }
 
+/// The transaction of the async traits (see the module docs).
+async fn transact_async<W: Word>(spec: &mut Spec, ops: &mut [Operation<'_, W>]) -> Result<(), Error> {
+    check_word::<W>(spec.base)?;
+    #[cfg(zephyr_spi_async)]
+    return run_async(&mut spec.spec, spec.base, ops).await;
+    #[cfg(not(zephyr_spi_async))]
+    return run(&mut spec.spec, spec.base, ops);
+}
+
 /// One device on an SPI bus, CS handled by Zephyr (see the module docs).
 pub struct SpiDevice(Spec);
 
@@ -322,14 +630,29 @@ impl SpiDevice {
     pub fn new(spec: &'static raw::spi_dt_spec) -> Result<Self, Error> {
         Spec::open(spec).map(Self)
     }
+
+    /// A device on `bus` built at run time. `Err(-EINVAL)` for a configuration out of range
+    /// (see [`Config::operation`], a GPIO CS without a port), `Err(-ENODEV)` if the bus or the
+    /// CS GPIO is not ready, the GPIO driver's error if the CS pin cannot be made an output.
+    /// Whether the controller can do the configuration is known at the first transfer (e.g.
+    /// `-ENOTSUP` for a word size it lacks).
+    pub fn with_config(bus: &'static raw::device, config: &Config) -> Result<Self, Error> {
+        Spec::build(bus, config).map(Self)
+    }
+
+    /// The `spi_config` every transfer of this device uses (flags of a segmented transaction
+    /// aside).
+    pub fn spi_config(&self) -> &raw::spi_config {
+        &self.0.spec.config
+    }
 }
 
 impl ErrorType for SpiDevice {
     type Error = Error;
 }
 
-impl embedded_hal::spi::SpiDevice<u8> for SpiDevice {
-    fn transaction(&mut self, ops: &mut [Operation<'_, u8>]) -> Result<(), Error> {
+impl<W: Word> embedded_hal::spi::SpiDevice<W> for SpiDevice {
+    fn transaction(&mut self, ops: &mut [Operation<'_, W>]) -> Result<(), Error> {
         self.0.run(ops)
     }
 }
@@ -339,19 +662,17 @@ impl embedded_hal::spi::SpiDevice<u8> for SpiDevice {
 /// `DelayNs` is an async timer; dropping the future mid-transfer blocks until the driver is done
 /// with the buffers. Otherwise the transaction runs synchronously inside the first `poll`,
 /// exactly as the blocking one (delays busy-wait or sleep the thread).
-impl embedded_hal_async::spi::SpiDevice<u8> for SpiDevice {
-    async fn transaction(&mut self, ops: &mut [Operation<'_, u8>]) -> Result<(), Error> {
-        #[cfg(zephyr_spi_async)]
-        return run_async(&mut self.0.spec, self.0.base, ops).await;
-        #[cfg(not(zephyr_spi_async))]
-        return self.0.run(ops);
+impl<W: Word> embedded_hal_async::spi::SpiDevice<W> for SpiDevice {
+    async fn transaction(&mut self, ops: &mut [Operation<'_, W>]) -> Result<(), Error> {
+        transact_async(&mut self.0, ops).await
     }
 }
 
 /// The bus alone, for users who drive CS themselves (e.g. through
 /// `embedded-hal-bus`'s `ExclusiveDevice` and an [`Output`](crate::gpio::Output)). Use a spec
 /// of a devicetree node without `cs-gpios` on a controller without native CS, or one whose CS
-/// does not matter. Each call is one `spi_transceive_dt()`; `flush` has nothing to wait for.
+/// does not matter (a runtime [`Config`] with [`ChipSelect::Hardware`] on a line nothing is
+/// wired to). Each call is one `spi_transceive()`; `flush` has nothing to wait for.
 pub struct SpiBus(Spec);
 
 impl SpiBus {
@@ -360,8 +681,17 @@ impl SpiBus {
         Spec::open(spec).map(Self)
     }
 
-    fn one(&mut self, mut op: Operation<'_, u8>) -> Result<(), Error> {
+    /// A bus built at run time, as [`SpiDevice::with_config`].
+    pub fn with_config(bus: &'static raw::device, config: &Config) -> Result<Self, Error> {
+        Spec::build(bus, config).map(Self)
+    }
+
+    fn one<W: Word>(&mut self, mut op: Operation<'_, W>) -> Result<(), Error> {
         self.0.run(core::slice::from_mut(&mut op))
+    }
+
+    async fn one_async<W: Word>(&mut self, mut op: Operation<'_, W>) -> Result<(), Error> {
+        transact_async(&mut self.0, core::slice::from_mut(&mut op)).await
     }
 }
 
@@ -369,24 +699,50 @@ impl ErrorType for SpiBus {
     type Error = Error;
 }
 
-impl embedded_hal::spi::SpiBus<u8> for SpiBus {
-    fn read(&mut self, words: &mut [u8]) -> Result<(), Error> {
+impl<W: Word> embedded_hal::spi::SpiBus<W> for SpiBus {
+    fn read(&mut self, words: &mut [W]) -> Result<(), Error> {
         self.one(Operation::Read(words))
     }
 
-    fn write(&mut self, words: &[u8]) -> Result<(), Error> {
+    fn write(&mut self, words: &[W]) -> Result<(), Error> {
         self.one(Operation::Write(words))
     }
 
-    fn transfer(&mut self, read: &mut [u8], write: &[u8]) -> Result<(), Error> {
+    fn transfer(&mut self, read: &mut [W], write: &[W]) -> Result<(), Error> {
         self.one(Operation::Transfer(read, write))
     }
 
-    fn transfer_in_place(&mut self, words: &mut [u8]) -> Result<(), Error> {
+    fn transfer_in_place(&mut self, words: &mut [W]) -> Result<(), Error> {
         self.one(Operation::TransferInPlace(words))
     }
 
     fn flush(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Each call is one `spi_transceive_cb()` completing from the driver's callback when
+/// `CONFIG_SPI_ASYNC` is set and the controller implements `transceive_async`, otherwise one
+/// `spi_transceive()` inside the first `poll`. Every call has completed when its future is
+/// ready (or dropped), so `flush` has nothing to wait for.
+impl<W: Word> embedded_hal_async::spi::SpiBus<W> for SpiBus {
+    async fn read(&mut self, words: &mut [W]) -> Result<(), Error> {
+        self.one_async(Operation::Read(words)).await
+    }
+
+    async fn write(&mut self, words: &[W]) -> Result<(), Error> {
+        self.one_async(Operation::Write(words)).await
+    }
+
+    async fn transfer(&mut self, read: &mut [W], write: &[W]) -> Result<(), Error> {
+        self.one_async(Operation::Transfer(read, write)).await
+    }
+
+    async fn transfer_in_place(&mut self, words: &mut [W]) -> Result<(), Error> {
+        self.one_async(Operation::TransferInPlace(words)).await
+    }
+
+    async fn flush(&mut self) -> Result<(), Error> {
         Ok(())
     }
 }

@@ -418,7 +418,7 @@ fn spi_cases(t: &mut Tally) {
     let e = |e: zephyr_hal::spi::Error| format!("{e:?}");
     t.case("spi_device_write", || {
         spi_reset();
-        spi_dev().write(&[1, 2, 3]).map_err(e)?;
+        spi_dev().write(&[1u8, 2, 3]).map_err(e)?;
         eq("log", spi_log(), (1, 1, alloc::vec![1, 2, 3]))?;
         eq("hold", held(0), false)
     });
@@ -493,11 +493,11 @@ fn spi_cases(t: &mut Tally) {
     t.case("spi_transaction_trailing_delay_holds_until_release", || {
         spi_reset();
         spi_dev()
-            .transaction(&mut [Op::Write(&[1, 2]), Op::DelayNs(1000)])
+            .transaction(&mut [Op::Write(&[1u8, 2]), Op::DelayNs(1000)])
             .map_err(e)?;
         eq("hold", held(0), true)?;
         // The next transaction still works (the controller was released).
-        spi_dev().write(&[3]).map_err(e)?;
+        spi_dev().write(&[3u8]).map_err(e)?;
         eq("calls", spi_log().0, 2)
     });
     t.case("spi_transaction_more_buffers_than_one_call", || {
@@ -518,7 +518,7 @@ fn spi_cases(t: &mut Tally) {
     t.case("spi_bus", || {
         spi_reset();
         let mut bus = SpiBus::new(spi_spec!(hal_spidev_spi)).map_err(e)?;
-        bus.write(&[1, 2]).map_err(e)?;
+        bus.write(&[1u8, 2]).map_err(e)?;
         let mut r = [0u8; 2];
         bus.read(&mut r).map_err(e)?;
         eq("read", r, [0x80, 0x81])?;
@@ -528,7 +528,7 @@ fn spi_cases(t: &mut Tally) {
         let mut ip = [4u8; 2];
         bus.transfer_in_place(&mut ip).map_err(e)?;
         eq("in place", ip, [0x80, 0x81])?;
-        bus.flush().map_err(e)?;
+        ehspi::SpiBus::<u8>::flush(&mut bus).map_err(e)?;
         eq(
             "log",
             spi_log(),
@@ -575,16 +575,16 @@ fn spi_cases(t: &mut Tally) {
     });
     t.case("spi_driver_error", || {
         let mut dev = SpiDevice::new(spi_spec!(hal_absent_spi)).map_err(e)?;
-        let err = dev.write(&[1]).unwrap_err();
+        let err = dev.write(&[1u8]).unwrap_err();
         eq("errno", err.errno(), Code::EIO.errno())?;
         eq("kind", ehspi::Error::kind(&err), ehspi::ErrorKind::Other)?;
         // A failing first segment still releases the controller.
         let err = dev
-            .transaction(&mut [Op::Write(&[1]), Op::DelayNs(1000), Op::Write(&[2])])
+            .transaction(&mut [Op::Write(&[1u8]), Op::DelayNs(1000), Op::Write(&[2])])
             .unwrap_err();
         eq("segmented", err.errno(), Code::EIO.errno())?;
         spi_reset();
-        spi_dev().write(&[3]).map_err(e)?;
+        spi_dev().write(&[3u8]).map_err(e)?;
         eq("bus usable afterwards", spi_log().0, 1)
     });
     t.case("spi_error_kind_table", || {
