@@ -371,7 +371,13 @@ fn configure_cs(spec: &raw::spi_dt_spec) -> Result<(), Error> {
     // SAFETY: the GPIO member of the union is the valid one (`cs_is_gpio`); its port is ready.
     let ret = unsafe {
         raw::gpio_pin_configure_dt(
-            &spec.config.cs.__bindgen_anon_1.__bindgen_anon_1.as_ref().gpio,
+            &spec
+                .config
+                .cs
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .as_ref()
+                .gpio,
             raw::ATOMVM_HAL_GPIO_OUTPUT_INACTIVE as raw::gpio_flags_t,
         )
     };
@@ -613,7 +619,10 @@ async fn run_async<W: Word>(
 }
 
 /// The transaction of the async traits (see the module docs).
-async fn transact_async<W: Word>(spec: &mut Spec, ops: &mut [Operation<'_, W>]) -> Result<(), Error> {
+async fn transact_async<W: Word>(
+    spec: &mut Spec,
+    ops: &mut [Operation<'_, W>],
+) -> Result<(), Error> {
     check_word::<W>(spec.base)?;
     #[cfg(zephyr_spi_async)]
     return run_async(&mut spec.spec, spec.base, ops).await;
