@@ -234,6 +234,13 @@ uint32_t hal_test_spi_hold_on_cs(void)
 	return SPI_HOLD_ON_CS;
 }
 
+/* The module's SPI register files (atomvm,spi-regs-emul) of app.overlay. */
+const struct emul *hal_test_spi_regs_emul(int which)
+{
+	return which == 0 ? EMUL_DT_GET(DT_NODELABEL(hal_regs_spi))
+			  : EMUL_DT_GET(DT_NODELABEL(hal_lis3dh));
+}
+
 /* ----------------------------------------------------------------------------------- GPIO */
 
 static const struct device *const gpio_port = DEVICE_DT_GET(DT_NODELABEL(hal_gpio));
@@ -241,6 +248,15 @@ static const struct device *const gpio_port = DEVICE_DT_GET(DT_NODELABEL(hal_gpi
 int hal_test_gpio_out(int pin)
 {
 	return gpio_emul_output_get(gpio_port, pin);
+}
+
+/* 1 if the pin is configured as an output, 0 if not, or a negative errno. */
+int hal_test_gpio_is_output(int pin)
+{
+	gpio_flags_t flags = 0;
+	int ret = gpio_emul_flags_get(gpio_port, pin, &flags);
+
+	return ret < 0 ? ret : (flags & GPIO_OUTPUT) != 0;
 }
 
 int hal_test_gpio_in(int pin, int value)

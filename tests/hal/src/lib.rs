@@ -13,6 +13,7 @@ use core::future::Future;
 use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
+use atomvm_emul::SpiRegsEmul;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use eeprom24x::{Eeprom24x, SlaveAddr};
 use embedded_hal::delay::DelayNs;
@@ -25,7 +26,7 @@ use zephyr::printkln;
 use zephyr::raw as zr;
 use zephyr_hal::gpio::{Edge, Input, Interrupt, Output};
 use zephyr_hal::i2c::I2c;
-use zephyr_hal::spi::{SpiBus, SpiDevice};
+use zephyr_hal::spi::{self, BitOrder, ChipSelect, Config, SpiBus, SpiDevice};
 use zephyr_hal::{block_on, gpio_spec, i2c_spec, spi_spec, Code, Delay};
 
 extern "C" {
@@ -40,6 +41,8 @@ extern "C" {
     fn hal_test_spi_tx(buf: *mut u8, max: i32) -> i32;
     fn hal_test_spi_hold_on_cs() -> u32;
     fn hal_test_gpio_out(pin: i32) -> i32;
+    fn hal_test_gpio_is_output(pin: i32) -> i32;
+    fn hal_test_spi_regs_emul(which: i32) -> *const core::ffi::c_void;
     fn hal_test_gpio_in(pin: i32, value: i32) -> i32;
     fn hal_test_gpio_later(slot: i32, pin: i32, value: i32, ms: i32);
 }
@@ -599,6 +602,346 @@ fn spi_cases(t: &mut Tally) {
     });
 }
 
+/// The register files of app.overlay: 0 = `hal_regs_spi` (slave 1), 1 = `hal_lis3dh` (slave 2).
+fn regs_emul(which: i32) -> SpiRegsEmul {
+    // SAFETY: the C helper returns EMUL_DT_GET of a static emulator.
+    let emul = unsafe { SpiRegsEmul::from_emul(hal_test_spi_regs_emul(which)) };
+    emul.reset().expect("an atomvm,spi-regs-emul");
+    emul
+}
+
+fn runtime(slave: u16, frequency: u32, mode: u8) -> Config {
+    Config {
+        slave,
+        mode: spi::mode_from_number(mode).expect("mode 0..3"),
+        ..Config::new(frequency)
+    }
+}
+
+const SPI_CS_PIN: i32 = 4;
+const NSS_PIN: i32 = 5;
+
+fn spi_runtime_cases(t: &mut Tally) {
+    use ehspi::Operation as Op;
+    let e = |e: zephyr_hal::spi::Error| format!("{e:?}");
+    let em = |e: atomvm_emul::Errno| format!("emulator {e:?}");
+    let bus = || zephyr_hal::device!(hal_spi_bus);
+    t.case("spi_runtime_device_hardware_cs", || {
+        let regs = regs_emul(0);
+        let mut dev = SpiDevice::with_config(bus(), &runtime(1, 2_000_000, 3)).map_err(e)?;
+        dev.write(&[0x10u8, 0xa1, 0xa2]).map_err(e)?;
+        let mut back = [0u8; 2];
+        regs.read(0x10, &mut back).map_err(em)?;
+        eq("registers written", back, [0xa1, 0xa2])?;
+        regs.write(0x12, &[0x5c]).map_err(em)?;
+        let mut r = [0u8; 3];
+        dev.transaction(&mut [Op::Write(&[0x90]), Op::Read(&mut r)])
+            .map_err(e)?;
+        eq("read with auto-increment", r, [0xa1, 0xa2, 0x5c])?;
+        let c = regs.counters().map_err(em)?;
+        eq(
+            "frames (write, read), bytes",
+            (c.frames, c.write_frames, c.read_frames, c.bytes),
+            (2, 1, 1, 7),
+        )?;
+        let last = regs.last_config().map_err(em)?;
+        eq(
+            "slave, mode, frequency, word, gpio cs",
+            (
+                last.slave,
+                last.mode,
+                last.frequency,
+                last.word_size,
+                last.cs_is_gpio(),
+            ),
+            (1, 3, 2_000_000, 8, false),
+        )
+    });
+    t.case("spi_runtime_device_gpio_cs", || {
+        let regs = regs_emul(0);
+        let pin = gpio_spec!(hal_spi_cs_pin);
+        let config = Config {
+            cs: ChipSelect::gpio(pin, 3),
+            ..runtime(1, 1_000_000, 0)
+        };
+        let mut dev = SpiDevice::with_config(bus(), &config).map_err(e)?;
+        // SAFETY: plain getter.
+        let is_output = unsafe { hal_test_gpio_is_output(SPI_CS_PIN) };
+        eq("CS pin configured as an output", is_output, 1)?;
+        eq("CS pin inactive (active low: high)", pin_out(SPI_CS_PIN), 1)?;
+        dev.write(&[0x20u8, 0x33]).map_err(e)?;
+        eq("register", regs.reg(0x20).map_err(em)?, 0x33)?;
+        let last = regs.last_config().map_err(em)?;
+        eq(
+            "gpio cs: pin, delay, flags",
+            (
+                last.cs_is_gpio(),
+                last.cs_gpio_pin,
+                last.cs_delay,
+                last.cs_gpio_flags,
+            ),
+            (true, SPI_CS_PIN as u8, 3, pin.dt_flags),
+        )?;
+        ensure!(
+            last.cs_gpio_port == pin.port as *const core::ffi::c_void,
+            "CS port is not the pin's controller"
+        );
+        Ok(())
+    });
+    t.case("spi_runtime_config_rejected", || {
+        let regs = regs_emul(0);
+        let bad = |c: Config| SpiDevice::with_config(bus(), &c).err().map(|e| e.errno());
+        let einval = Some(Code::EINVAL.errno());
+        eq(
+            "word size 0",
+            bad(Config {
+                word_size: 0,
+                ..runtime(1, 1_000_000, 0)
+            }),
+            einval,
+        )?;
+        eq(
+            "word size 33",
+            bad(Config {
+                word_size: 33,
+                ..runtime(1, 1_000_000, 0)
+            }),
+            einval,
+        )?;
+        eq("frequency 0", bad(runtime(1, 0, 0)), einval)?;
+        eq(
+            "GPIO CS without a port",
+            bad(Config {
+                cs: ChipSelect::Gpio {
+                    port: core::ptr::null(),
+                    pin: 0,
+                    dt_flags: 0,
+                    delay_us: 0,
+                },
+                ..runtime(1, 1_000_000, 0)
+            }),
+            einval,
+        )?;
+        eq("mode 4", spi::mode_from_number(4), None)?;
+        eq("no bus activity", regs.counters().map_err(em)?.transfers, 0)
+    });
+    t.case("spi_words_u16_u32_and_bit_order", || {
+        let regs = regs_emul(0);
+        let mut d16 = SpiDevice::with_config(
+            bus(),
+            &Config {
+                word_size: 16,
+                ..runtime(1, 1_000_000, 0)
+            },
+        )
+        .map_err(e)?;
+        // One 16-bit word, MSB first on the wire: address 0x28 (write), then 0x55.
+        d16.write(&[0x2855u16]).map_err(e)?;
+        eq("u16 write", regs.reg(0x28).map_err(em)?, 0x55)?;
+        regs.write(0x29, &[0x11, 0x22, 0x33, 0x44]).map_err(em)?;
+        let mut words = [0xa800u16, 0, 0];
+        d16.transfer_in_place(&mut words).map_err(e)?;
+        // Byte 1 is clocked during the address; then 0x28.. follow two per word.
+        eq("u16 read", words, [0x0055, 0x1122, 0x3344])?;
+        let wrong: Result<(), _> = ehspi::SpiDevice::<u8>::write(&mut d16, &[0x28, 0]);
+        eq(
+            "u8 words on a 16-bit device",
+            wrong.map_err(|e| e.errno()),
+            Err(Code::EINVAL.errno()),
+        )?;
+        let mut d32 = SpiDevice::with_config(
+            bus(),
+            &Config {
+                word_size: 32,
+                ..runtime(1, 1_000_000, 0)
+            },
+        )
+        .map_err(e)?;
+        d32.write(&[0x30aa_bbccu32]).map_err(e)?;
+        let mut three = [0u8; 3];
+        regs.read(0x30, &mut three).map_err(em)?;
+        eq("u32 write", three, [0xaa, 0xbb, 0xcc])?;
+        let mut lsb = SpiDevice::with_config(
+            bus(),
+            &Config {
+                bit_order: BitOrder::LsbFirst,
+                ..runtime(1, 1_000_000, 0)
+            },
+        )
+        .map_err(e)?;
+        // LSB first: the device (MSB first) sees each byte bit-reversed.
+        lsb.write(&[0x12u8.reverse_bits(), 0x5a]).map_err(e)?;
+        eq(
+            "lsb-first write",
+            regs.reg(0x12).map_err(em)?,
+            0x5au8.reverse_bits(),
+        )?;
+        let last = regs.last_config().map_err(em)?;
+        eq("lsb recorded", last.lsb_first(), true)
+    });
+    t.case("spi_two_devices_modes_and_frequencies_seen", || {
+        let regs = regs_emul(0);
+        let mut slow = SpiDevice::with_config(bus(), &runtime(1, 500_000, 1)).map_err(e)?;
+        let mut fast = SpiDevice::with_config(bus(), &runtime(1, 8_000_000, 2)).map_err(e)?;
+        slow.write(&[0x40u8, 1]).map_err(e)?;
+        let l = regs.last_config().map_err(em)?;
+        eq("slow", (l.mode, l.frequency), (1, 500_000))?;
+        fast.write(&[0x41u8, 2]).map_err(e)?;
+        let l = regs.last_config().map_err(em)?;
+        eq("fast", (l.mode, l.frequency), (2, 8_000_000))?;
+        slow.write(&[0x42u8, 3]).map_err(e)?;
+        let l = regs.last_config().map_err(em)?;
+        eq("slow again", (l.mode, l.frequency), (1, 500_000))?;
+        let mut three = [0u8; 3];
+        regs.read(0x40, &mut three).map_err(em)?;
+        eq("registers", three, [1, 2, 3])
+    });
+    t.case("spi_async_bus", || {
+        use embedded_hal_async::spi::SpiBus as AsyncSpiBus;
+        let regs = regs_emul(0);
+        // The callback controller forwards to the emulated one: slave 1 is the register file.
+        let mut cb = SpiBus::with_config(
+            zephyr_hal::device!(hal_spi_async_bus),
+            &runtime(1, 1_000_000, 0),
+        )
+        .map_err(e)?;
+        let (r, polls) = counted(AsyncSpiBus::write(&mut cb, &[0x50u8, 0x77, 0x78]));
+        r.map_err(e)?;
+        ensure!(
+            polls > 1,
+            "write completed without waiting for the callback"
+        );
+        eq("written", regs.reg(0x51).map_err(em)?, 0x78)?;
+        let mut buf = [0xd0u8, 0, 0];
+        let (r, polls) = counted(AsyncSpiBus::transfer_in_place(&mut cb, &mut buf));
+        r.map_err(e)?;
+        ensure!(
+            polls > 1,
+            "transfer completed without waiting for the callback"
+        );
+        eq("transfer_in_place", buf, [0x00, 0x77, 0x78])?;
+        let mut rd = [0u8; 2];
+        let (r, _) = counted(AsyncSpiBus::transfer(&mut cb, &mut rd, &[0xd1]));
+        r.map_err(e)?;
+        eq("uneven transfer", rd, [0x00, 0x78])?;
+        let (r, _) = counted(AsyncSpiBus::<u8>::flush(&mut cb));
+        r.map_err(e)?;
+        // Without transceive_async (the emulated controller): blocking, in the first poll.
+        let mut sync = SpiBus::with_config(
+            bus(),
+            &Config {
+                word_size: 16,
+                ..runtime(1, 1_000_000, 0)
+            },
+        )
+        .map_err(e)?;
+        let (r, polls) = counted(AsyncSpiBus::write(&mut sync, &[0x5299u16]));
+        r.map_err(e)?;
+        eq("fallback polls", polls, 1)?;
+        eq("u16 written", regs.reg(0x52).map_err(em)?, 0x99)?;
+        let mut rd16 = [0u16; 1];
+        let (r, _) = counted(AsyncSpiBus::read(&mut sync, &mut rd16));
+        r.map_err(e)?;
+        eq(
+            "read clocks out zero words",
+            regs.counters().map_err(em)?.write_frames,
+            3,
+        )
+    });
+    t.case("spi_injected_fault", || {
+        let regs = regs_emul(0);
+        regs.write(0x60, &[0xee]).map_err(em)?;
+        let mut dev = SpiDevice::with_config(bus(), &runtime(1, 1_000_000, 0)).map_err(e)?;
+        regs.fail_next(1, Code::EIO.errno()).map_err(em)?;
+        let err = dev.write(&[0x60u8, 0x01]).unwrap_err();
+        eq("errno", err.errno(), Code::EIO.errno())?;
+        eq("kind", ehspi::Error::kind(&err), ehspi::ErrorKind::Other)?;
+        eq("register untouched", regs.reg(0x60).map_err(em)?, 0xee)?;
+        regs.fail_next(1, Code::EOVERFLOW.errno()).map_err(em)?;
+        let mut r = [0u8; 1];
+        let err = dev
+            .transaction(&mut [Op::Write(&[0xe0]), Op::DelayNs(1000), Op::Read(&mut r)])
+            .unwrap_err();
+        eq(
+            "segmented: overrun",
+            ehspi::Error::kind(&err),
+            ehspi::ErrorKind::Overrun,
+        )?;
+        dev.write(&[0x60u8, 0x02]).map_err(e)?;
+        eq("next transfer works", regs.reg(0x60).map_err(em)?, 0x02)?;
+        // Through the callback controller: the error comes back from the driver's callback.
+        {
+            use embedded_hal_async::spi::SpiDevice as AsyncSpiDevice;
+            let mut cb = SpiDevice::with_config(
+                zephyr_hal::device!(hal_spi_async_bus),
+                &runtime(1, 1_000_000, 0),
+            )
+            .map_err(e)?;
+            regs.fail_next(1, Code::ETIMEDOUT.errno()).map_err(em)?;
+            let (r, _) = counted(AsyncSpiDevice::write(&mut cb, &[0x60u8, 0x03]));
+            eq(
+                "async errno",
+                r.map_err(|e| e.errno()),
+                Err(Code::ETIMEDOUT.errno()),
+            )?;
+        }
+        let c = regs.counters().map_err(em)?;
+        eq(
+            "failed, register",
+            (c.failed, regs.reg(0x60).map_err(em)?),
+            (3, 0x02),
+        )
+    });
+    t.case("lis3dh_driver_unchanged", || {
+        use lis3dh::accelerometer::RawAccelerometer;
+        let regs = regs_emul(1);
+        const WHO_AM_I: u16 = 0x0f;
+        regs.write(WHO_AM_I, &[0x33]).map_err(em)?;
+        regs.write(0x28, &[0x10, 0x20, 0x30, 0x40, 0x50, 0x60])
+            .map_err(em)?;
+        // The driver drives NSS itself: the bus is a hardware line (slave 2) no chip uses.
+        let spi = SpiBus::with_config(bus(), &runtime(2, 4_000_000, 3)).map_err(e)?;
+        let nss =
+            Output::new(gpio_spec!(hal_nss_pin), PinState::High).map_err(|e| format!("{e:?}"))?;
+        let mut accel = lis3dh::Lis3dh::new_spi(spi, nss).map_err(|e| format!("{e:?}"))?;
+        eq("NSS released", pin_out(NSS_PIN), 1)?;
+        // Default configuration: BDU + high resolution, 400 Hz, XYZ on, ADC on.
+        let mut ctrl = [0u8; 1];
+        regs.read(0x20, &mut ctrl).map_err(em)?;
+        eq("CTRL_REG1", ctrl[0], 0x77)?;
+        eq("CTRL_REG4", regs.reg(0x23).map_err(em)?, 0x88)?;
+        eq("TEMP_CFG_REG", regs.reg(0x1f).map_err(em)?, 0x80)?;
+        let v = accel.accel_raw().map_err(|e| format!("{e:?}"))?;
+        eq("accel", (v.x, v.y, v.z), (0x2010, 0x4030, 0x6050))?;
+        eq(
+            "device id",
+            accel.get_device_id().map_err(|e| format!("{e:?}"))?,
+            0x33,
+        )?;
+        let c = regs.counters().map_err(em)?;
+        ensure!(
+            c.deselected == 0,
+            "{} transfers while NSS was high",
+            c.deselected
+        );
+        eq(
+            "every NSS pulse a frame",
+            c.frames,
+            c.read_frames + c.write_frames,
+        )?;
+        // Transfers while NSS is high reach nobody: MISO floats high.
+        let mut spi = SpiBus::with_config(bus(), &runtime(2, 4_000_000, 3)).map_err(e)?;
+        let mut buf = [0x8fu8, 0];
+        spi.transfer_in_place(&mut buf).map_err(e)?;
+        eq("deselected read", buf, [0xff, 0xff])?;
+        eq(
+            "deselected counted",
+            regs.counters().map_err(em)?.deselected,
+            1,
+        )
+    });
+}
+
 const IN: i32 = 0;
 const OUT: i32 = 1;
 const INV: i32 = 2;
@@ -941,6 +1284,7 @@ extern "C" fn rust_main() {
     };
     i2c_cases(&mut t);
     spi_cases(&mut t);
+    spi_runtime_cases(&mut t);
     gpio_cases(&mut t);
     interrupt_cases(&mut t);
     delay_cases(&mut t);

@@ -20,6 +20,11 @@ ATOMVM_HAL_SPI_SPEC(hal_async_spidev_spi, DT_NODELABEL(hal_async_spidev),
 		    SPI_WORD_SET(8) | SPI_TRANSFER_MSB);
 ATOMVM_HAL_GPIO_SPEC(hal_open_drain_pin, DT_NODELABEL(hal_pins), open_drain_gpios);
 
+ATOMVM_HAL_GPIO_SPEC(hal_spi_cs_pin, DT_NODELABEL(hal_pins), spi_cs_gpios);
+ATOMVM_HAL_GPIO_SPEC(hal_nss_pin, DT_NODELABEL(hal_pins), nss_gpios);
+ATOMVM_HAL_DEVICE(hal_spi_bus, DT_NODELABEL(hal_spi));
+ATOMVM_HAL_DEVICE(hal_spi_async_bus, DT_NODELABEL(hal_spi_async));
+
 /* A chip select with no emulated device behind it: the emulated controller answers -EIO. */
 const struct spi_dt_spec hal_absent_spi = {
 	.bus = DEVICE_DT_GET(DT_NODELABEL(hal_spi)),
