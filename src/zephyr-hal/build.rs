@@ -53,6 +53,7 @@ fn main() {
         builder = builder
             .allowlist_function("spi_.*")
             .allowlist_type("spi_.*")
+            .allowlist_type("atomvm_hal_spi_bus")
             .allowlist_item("SPI_.*");
     }
     if on("CONFIG_GPIO") {

@@ -16,6 +16,7 @@
 #endif
 #ifdef CONFIG_SPI
 #include <zephyr/drivers/spi.h>
+#include "../../include/atomvm_ports/hal.h"
 #endif
 #ifdef CONFIG_GPIO
 #include <zephyr/drivers/gpio.h>

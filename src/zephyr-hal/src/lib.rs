@@ -49,7 +49,8 @@
 //! Constructors check `device_is_ready()` / `spi_is_ready_dt()` and configure pins with
 //! `gpio_pin_configure_dt()`. SPI devices can also be built at run time from a bus device and a
 //! [`spi::Config`] (frequency, mode, bit order, word size, hardware or GPIO chip select): take
-//! the bus with `ATOMVM_HAL_DEVICE(sym, node_id)` in C and [`device!`] in Rust. The SPI word
+//! the bus with `ATOMVM_HAL_DEVICE(sym, node_id)` in C and [`device!`] in Rust, or with its
+//! `cs-gpios` as a [`spi::Controller`] (`ATOMVM_HAL_SPI_BUS(sym, node_id)`, [`spi_bus!`]). The SPI word
 //! types and the frame sizes they stand for are in [`spi`].
 //!
 //! # Errors
@@ -118,6 +119,19 @@ macro_rules! device {
         // SAFETY: an immutable pointer defined in C to a static device (DEVICE_DT_GET is never
         // NULL).
         unsafe { &*$name }
+    }};
+}
+
+/// The [`spi::Controller`] a C file defined with `ATOMVM_HAL_SPI_BUS(name, node)`: the bus
+/// device and its `cs-gpios`.
+#[macro_export]
+macro_rules! spi_bus {
+    ($name:ident) => {{
+        unsafe extern "C" {
+            static $name: $crate::raw::atomvm_hal_spi_bus;
+        }
+        // SAFETY: an immutable spec defined in C for the program's lifetime.
+        $crate::spi::Controller::new(unsafe { &*::core::ptr::addr_of!($name) })
     }};
 }
 

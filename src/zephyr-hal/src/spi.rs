@@ -200,9 +200,9 @@ pub enum ChipSelect {
         /// The pin's controller (a static `const struct device *`).
         port: *const raw::device,
         /// The pin number on `port`.
-        pin: u8,
+        pin: raw::gpio_pin_t,
         /// Devicetree flags (`GPIO_ACTIVE_LOW`, ...).
-        dt_flags: u16,
+        dt_flags: raw::gpio_dt_flags_t,
         /// Microseconds between asserting CS and the first clock, and between the last clock
         /// and releasing CS.
         delay_us: u32,
@@ -214,10 +214,62 @@ impl ChipSelect {
     pub fn gpio(spec: &raw::gpio_dt_spec, delay_us: u32) -> Self {
         Self::Gpio {
             port: spec.port,
-            pin: spec.pin as u8,
-            dt_flags: spec.dt_flags as u16,
+            pin: spec.pin,
+            dt_flags: spec.dt_flags,
             delay_us,
         }
+    }
+}
+
+/// An SPI controller with its devicetree `cs-gpios`: `ATOMVM_HAL_SPI_BUS(sym, node)` in C,
+/// [`spi_bus!`](crate::spi_bus) in Rust.
+#[derive(Clone, Copy)]
+pub struct Controller(&'static raw::atomvm_hal_spi_bus);
+
+// SAFETY: immutable static data pointing at static devices.
+unsafe impl Send for Controller {}
+// SAFETY: as above.
+unsafe impl Sync for Controller {}
+
+impl Controller {
+    /// Wraps a spec defined with `ATOMVM_HAL_SPI_BUS`.
+    pub fn new(spec: &'static raw::atomvm_hal_spi_bus) -> Self {
+        Self(spec)
+    }
+
+    /// The controller device (never NULL: `DEVICE_DT_GET`).
+    pub fn device(&self) -> &'static raw::device {
+        // SAFETY: DEVICE_DT_GET of a static device.
+        unsafe { &*self.0.bus }
+    }
+
+    /// Entries of the controller's `cs-gpios` (0 without).
+    pub fn cs_count(&self) -> usize {
+        self.0.cs_count as usize
+    }
+
+    /// Entry `n` of `cs-gpios`.
+    pub fn cs_gpio(&self, n: usize) -> Option<&'static raw::gpio_dt_spec> {
+        if n >= self.cs_count() || self.0.cs_gpios.is_null() {
+            return None;
+        }
+        // SAFETY: a static array of `cs_count` specs, `n` in range.
+        Some(unsafe { &*self.0.cs_gpios.add(n) })
+    }
+
+    /// The chip select of the device on line `n`, as devicetree does it for a child whose
+    /// `reg` is `n`: entry `n` of `cs-gpios` with `delay_us` when the controller has them
+    /// (`None` past their end), else the controller's own line `n` (set [`Config::slave`] to
+    /// `n` in both cases).
+    pub fn chip_select(&self, n: u16, delay_us: u32) -> Option<ChipSelect> {
+        if self.cs_count() == 0 {
+            return Some(ChipSelect::Hardware {
+                setup_ns: 0,
+                hold_ns: 0,
+            });
+        }
+        self.cs_gpio(n as usize)
+            .map(|spec| ChipSelect::gpio(spec, delay_us))
     }
 }
 
@@ -241,6 +293,12 @@ pub struct Config {
     /// flags.
     pub cs_active_high: bool,
 }
+
+// SAFETY: the only pointer is a GPIO chip select's port, a static device whose API
+// (Zephyr's GPIO driver API) may be called from any thread.
+unsafe impl Send for Config {}
+// SAFETY: as above; a Config is plain data otherwise.
+unsafe impl Sync for Config {}
 
 impl Config {
     /// Mode 0, MSB first, 8-bit words, hardware CS 0 without extra timing.
@@ -309,8 +367,8 @@ impl Config {
                 // SAFETY: the union's GPIO member, the one read when `cs_is_gpio` is true.
                 let g = unsafe { config.cs.__bindgen_anon_1.__bindgen_anon_1.as_mut() };
                 g.gpio.port = port;
-                g.gpio.pin = pin as _;
-                g.gpio.dt_flags = dt_flags as _;
+                g.gpio.pin = pin;
+                g.gpio.dt_flags = dt_flags;
                 g.delay = delay_us;
                 config.cs.cs_is_gpio = true;
             }

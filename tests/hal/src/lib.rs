@@ -688,6 +688,50 @@ fn spi_runtime_cases(t: &mut Tally) {
         );
         Ok(())
     });
+    t.case("spi_bus_cs_gpios_from_devicetree", || {
+        use embedded_hal_async::spi::SpiDevice as AsyncSpiDevice;
+        let regs = regs_emul(0);
+        let plain = zephyr_hal::spi_bus!(hal_spi_ctrl);
+        eq("no cs-gpios", plain.cs_count(), 0)?;
+        ensure!(
+            core::ptr::eq(plain.device(), bus()),
+            "not the hal_spi device"
+        );
+        eq(
+            "hardware line without cs-gpios",
+            plain.chip_select(3, 0),
+            Some(ChipSelect::Hardware {
+                setup_ns: 0,
+                hold_ns: 0,
+            }),
+        )?;
+        let ctrl = zephyr_hal::spi_bus!(hal_spi_async_ctrl);
+        eq("cs-gpios", ctrl.cs_count(), 2)?;
+        let second = ctrl.cs_gpio(1).ok_or("no cs-gpios entry 1")?;
+        eq("entry 1 pin", second.pin, 7)?;
+        ensure!(ctrl.cs_gpio(2).is_none(), "an entry past the end");
+        eq("chip select past the end", ctrl.chip_select(2, 0), None)?;
+        let cs = ctrl.chip_select(1, 5).ok_or("no chip select 1")?;
+        let mut dev = SpiDevice::with_config(
+            ctrl.device(),
+            &Config {
+                cs,
+                ..runtime(1, 1_000_000, 0)
+            },
+        )
+        .map_err(e)?;
+        // Active high: inactive is low.
+        eq("CS 1 configured inactive", pin_out(7), 0)?;
+        let (r, _) = counted(AsyncSpiDevice::write(&mut dev, &[0x70u8, 0x17]));
+        r.map_err(e)?;
+        eq("register", regs.reg(0x70).map_err(em)?, 0x17)?;
+        let last = regs.last_config().map_err(em)?;
+        eq(
+            "cs seen: gpio, pin, flags",
+            (last.cs_is_gpio(), last.cs_gpio_pin, last.cs_gpio_flags),
+            (true, 7, second.dt_flags),
+        )
+    });
     t.case("spi_runtime_config_rejected", || {
         let regs = regs_emul(0);
         let bad = |c: Config| SpiDevice::with_config(bus(), &c).err().map(|e| e.errno());

@@ -24,6 +24,8 @@ ATOMVM_HAL_GPIO_SPEC(hal_spi_cs_pin, DT_NODELABEL(hal_pins), spi_cs_gpios);
 ATOMVM_HAL_GPIO_SPEC(hal_nss_pin, DT_NODELABEL(hal_pins), nss_gpios);
 ATOMVM_HAL_DEVICE(hal_spi_bus, DT_NODELABEL(hal_spi));
 ATOMVM_HAL_DEVICE(hal_spi_async_bus, DT_NODELABEL(hal_spi_async));
+ATOMVM_HAL_SPI_BUS(hal_spi_ctrl, DT_NODELABEL(hal_spi));
+ATOMVM_HAL_SPI_BUS(hal_spi_async_ctrl, DT_NODELABEL(hal_spi_async));
 
 /* A chip select with no emulated device behind it: the emulated controller answers -EIO. */
 const struct spi_dt_spec hal_absent_spi = {
