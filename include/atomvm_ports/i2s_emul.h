@@ -54,6 +54,12 @@ int i2s_emul_capture_read(const struct device *dev, uint8_t *buf, size_t len);
 /* Fills `out` with the counters and states. Returns 0, or -EINVAL (not an I2S emulator). */
 int i2s_emul_counters(const struct device *dev, struct i2s_emul_counters *out);
 
+/*
+ * The cycle counter (k_cycle_get_32()) at the moment the last TX block was queued by
+ * i2s_write(), for benchmarks that time a path ending in the driver. Returns 0 or -EINVAL.
+ */
+int i2s_emul_last_write_cycles(const struct device *dev, uint32_t *cycles);
+
 /* The I2S emulator of devicetree instance `inst` (0, 1, ...), or NULL. */
 const struct device *i2s_emul_device(unsigned int inst);
 

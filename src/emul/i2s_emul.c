@@ -94,6 +94,8 @@ struct i2s_emul_data {
 	size_t ring_head;
 	size_t ring_count;
 	struct i2s_emul_counters counters;
+	/* k_cycle_get_32() when the last TX block was queued (benchmarks time up to there). */
+	atomic_t last_write_cycles;
 #ifdef CONFIG_ATOMVM_I2S_EMUL_WAV
 	int wav;
 	bool wav_tried;
@@ -464,6 +466,9 @@ static int i2s_emul_write(const struct device *dev, void *mem_block, size_t size
 		return ret;
 	}
 	ret = k_msgq_put(tx->queue, &blk, to_timeout(tx->cfg.timeout));
+	if (ret == 0) {
+		atomic_set(&data->last_write_cycles, (atomic_val_t)k_cycle_get_32());
+	}
 	return ret == -ENOMSG ? -EBUSY : ret;
 }
 
@@ -651,6 +656,17 @@ int i2s_emul_counters(const struct device *dev, struct i2s_emul_counters *out)
 		out->rx_state = (uint8_t)data->rx.state;
 		out->tx_queued = (uint16_t)k_msgq_num_used_get(data->tx.queue);
 	}
+	return 0;
+}
+
+int i2s_emul_last_write_cycles(const struct device *dev, uint32_t *cycles)
+{
+	if (!is_emul(dev) || cycles == NULL) {
+		return -EINVAL;
+	}
+	struct i2s_emul_data *data = dev->data;
+
+	*cycles = (uint32_t)atomic_get(&data->last_write_cycles);
 	return 0;
 }
 
