@@ -69,7 +69,8 @@
 %%
 %% {@link write_read_async/3} returns `{ok, Ref}' at once; the caller later receives
 %% `{spi_done, Ref, {ok, Binary} | {error, Reason}}', in the order the transfers were
-%% submitted. At most CONFIG_ATOMVM_PORT_SPI_ASYNC_DEPTH transfers are in flight per open
+%% submitted. `Ref' is `{SPI, Id}', `Id' the transfer's number on that bus: unique while the
+%% bus is open (the port cannot keep an Erlang reference across calls yet). At most CONFIG_ATOMVM_PORT_SPI_ASYNC_DEPTH transfers are in flight per open
 %% bus; one more gets `{error, busy}'. Closing the bus (or the owner's exit, or the VM's end)
 %% waits for the transfers the driver holds and drops the undelivered results.
 %%
@@ -160,9 +161,10 @@
 -type config_key() ::
     clock_speed_hz | mode | bit_order | word_size | cs | address_len_bits | command_len_bits.
 -type changes() :: [{config_key(), term()}] | #{config_key() => term()}.
+-type async_ref() :: {spi(), non_neg_integer()}.
 
 -export_type([
-    spi/0, device_name/0, address/0, params/0, transaction/0, config/0, changes/0
+    spi/0, device_name/0, address/0, params/0, transaction/0, config/0, changes/0, async_ref/0
 ]).
 
 %% @doc Opens the bus with its devices and links it to the caller; returns the handle.
@@ -224,7 +226,10 @@ write_read(SPI, DeviceName, Transaction) when
 -spec get_config(SPI :: spi(), DeviceName :: device_name()) ->
     {ok, config()} | {error, Reason :: term()}.
 get_config(SPI, DeviceName) ->
-    port:call(SPI, {get_config, DeviceName}).
+    case port:call(SPI, {get_config, DeviceName}) of
+        {ok, Config} when is_list(Config) -> {ok, maps:from_list(Config)};
+        Other -> Other
+    end.
 
 %% @doc Changes some of the device's configuration (a list or a map of its keys): every value
 %% is checked, then all are applied, or none (`{error, {badarg, Key}}'). The next transfer
@@ -239,13 +244,12 @@ set_config(SPI, DeviceName, Changes) ->
 %% `{error, busy}' when CONFIG_ATOMVM_PORT_SPI_ASYNC_DEPTH transfers are in flight, or the
 %% transaction's error at once.
 -spec write_read_async(SPI :: spi(), DeviceName :: device_name(), Transaction :: transaction()) ->
-    {ok, reference()} | {error, Reason :: term()}.
+    {ok, async_ref()} | {error, Reason :: term()}.
 write_read_async(SPI, DeviceName, Transaction) when
     is_port(SPI) andalso is_atom(DeviceName) andalso is_map(Transaction)
 ->
-    Ref = make_ref(),
-    case port:call(SPI, {write_read_async, DeviceName, Transaction, Ref}) of
-        ok -> {ok, Ref};
+    case port:call(SPI, {write_read_async, DeviceName, Transaction}) of
+        {ok, Id} -> {ok, {SPI, Id}};
         {error, _} = Error -> Error
     end.
 

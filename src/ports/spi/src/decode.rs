@@ -214,7 +214,7 @@ pub fn transaction<'a, B: Backend<'a>>(t: Term<'a, B>) -> Result<Transaction<'a>
 
 /// A request to the port.
 #[derive(Debug)]
-pub enum Command<'a, B: Backend<'a>> {
+pub enum Command<'a> {
     /// `{read_at, Dev, Address, Len}`.
     ReadAt {
         /// The device's atom name.
@@ -249,14 +249,12 @@ pub enum Command<'a, B: Backend<'a>> {
         /// The transaction.
         txn: Transaction<'a>,
     },
-    /// `{write_read_async, Dev, Transaction, Ref}`.
+    /// `{write_read_async, Dev, Transaction}`.
     WriteReadAsync {
         /// The device's atom name.
         dev: &'a [u8],
         /// The transaction.
         txn: Transaction<'a>,
-        /// The caller's reference, echoed in `{spi_done, Ref, Result}`.
-        reference: Term<'a, B>,
     },
     /// `{get_config, Dev}`.
     GetConfig {
@@ -276,10 +274,10 @@ pub enum Command<'a, B: Backend<'a>> {
     Close,
 }
 
-impl<'a, B: Backend<'a>> Command<'a, B> {
+impl<'a> Command<'a> {
     /// Decodes a request: `unknown_command` for another command or arity, `badarg` for a
     /// device that is not an atom, a transaction's or the changes' errors.
-    pub fn parse(req: &Request<'a, B>) -> Result<Self, Error> {
+    pub fn parse<B: Backend<'a>>(req: &Request<'a, B>) -> Result<Self, Error> {
         let c = req.command;
         let dev = |t: Term<'a, B>| t.atom();
         Ok(match (c, req.argc()) {
@@ -314,15 +312,11 @@ impl<'a, B: Backend<'a>> Command<'a, B> {
                     txn: transaction(t)?,
                 }
             }
-            (b"write_read_async", 3) => {
-                let [d, t, r] = req.args()?;
-                if r.kind() != Kind::Reference {
-                    return Err(Error::BADARG);
-                }
+            (b"write_read_async", 2) => {
+                let [d, t] = req.args()?;
                 Command::WriteReadAsync {
                     dev: dev(d)?,
                     txn: transaction(t)?,
-                    reference: r,
                 }
             }
             (b"get_config", 1) => {

@@ -362,7 +362,7 @@ fn changes_for_set_config() {
     assert_eq!(decode::changes(term(&i(3))).unwrap_err(), Error::BADARG);
 }
 
-fn cmd(t: &T) -> Result<Command<'_, Tree>, Error> {
+fn cmd(t: &T) -> Result<Command<'_>, Error> {
     Command::parse(&Request::parse(term(t))?)
 }
 
@@ -400,7 +400,7 @@ fn commands_and_their_arguments() {
         cmd(&t),
         Ok(Command::WriteRead { dev: b"dev", .. })
     ));
-    let t = T::Tuple(vec![a("write_read_async"), a("dev"), m(vec![]), T::Ref]);
+    let t = T::Tuple(vec![a("write_read_async"), a("dev"), m(vec![])]);
     assert!(matches!(
         cmd(&t),
         Ok(Command::WriteReadAsync { dev: b"dev", .. })
@@ -441,9 +441,13 @@ fn bad_commands() {
             a("write_read_async"),
             a("dev"),
             m(vec![]),
-            i(1)
+            T::Ref
         ])),
-        Error::BADARG
+        Error::UNKNOWN_COMMAND
+    );
+    assert_eq!(
+        e(T::Tuple(vec![a("write_read_async"), a("dev"), i(1)])),
+        Error::with("badarg", "transaction")
     );
     assert_eq!(
         e(T::Tuple(vec![a("set_config"), a("dev"), i(1)])),
