@@ -377,9 +377,84 @@ impl Config {
     }
 }
 
+/// What a controller's driver configures from a `spi_config` (the operation word without the
+/// per-call `SPI_HOLD_ON_CS`/`SPI_LOCK_ON`).
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+struct Settings {
+    frequency: u32,
+    operation: u32,
+    slave: u16,
+    cs_is_gpio: bool,
+    /// GPIO CS: port, pin, flags, delay; hardware CS: setup_ns, hold_ns, 0, 0.
+    cs: (usize, u32, u32, u32),
+}
+
+impl Settings {
+    fn of(config: &raw::spi_config, base: u32) -> Self {
+        let cs = if config.cs.cs_is_gpio {
+            // SAFETY: the GPIO member is the valid one when `cs_is_gpio`.
+            let g = unsafe { config.cs.__bindgen_anon_1.__bindgen_anon_1.as_ref() };
+            (
+                g.gpio.port as usize,
+                g.gpio.pin as u32,
+                g.gpio.dt_flags as u32,
+                g.delay,
+            )
+        } else {
+            // SAFETY: the timing member is the valid one otherwise.
+            let t = unsafe { config.cs.__bindgen_anon_1.__bindgen_anon_2.as_ref() };
+            (0, t.setup_ns, t.hold_ns, 0)
+        };
+        Self {
+            frequency: config.frequency,
+            operation: base,
+            slave: config.slave,
+            cs_is_gpio: config.cs.cs_is_gpio,
+            cs,
+        }
+    }
+}
+
+/// The `spi_config` address and settings the adapters last handed each controller.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    bus: usize,
+    config: usize,
+    settings: Settings,
+}
+
+/// Controllers tracked at once; with more in use, the least recently recorded one is forgotten
+/// (and its next device may be mistaken for configured, see [`Spec::pick`]).
+const TRACKED_BUSES: usize = 8;
+
+static SEEN: zephyr::sync::SpinMutex<([Seen; TRACKED_BUSES], usize)> =
+    zephyr::sync::SpinMutex::new((
+        [Seen {
+            bus: 0,
+            config: 0,
+            settings: Settings {
+                frequency: 0,
+                operation: 0,
+                slave: 0,
+                cs_is_gpio: false,
+                cs: (0, 0, 0, 0),
+            },
+        }; TRACKED_BUSES],
+        0,
+    ));
+
 /// A ready bus spec and its configured operation word, shared by [`SpiDevice`] and [`SpiBus`].
+///
+/// Zephyr's controller drivers take the `spi_config` *address* as the configuration's
+/// identity (`spi_context_configured()`): a transfer whose config sits where the last one
+/// applied did is not configured again. A device dropped and another built at the same
+/// address (a device table reusing memory, `*dev = SpiDevice::with_config(..)`) would then run
+/// with the old device's frequency and mode. So each spec has two copies of its config, and
+/// [`Spec::pick`] sends the other one when the controller last saw this address with other
+/// settings.
 struct Spec {
-    spec: raw::spi_dt_spec,
+    specs: [raw::spi_dt_spec; 2],
+    cur: usize,
     base: u32,
 }
 
@@ -387,6 +462,17 @@ struct Spec {
 unsafe impl Send for Spec {}
 
 impl Spec {
+    fn new(spec: raw::spi_dt_spec) -> Self {
+        // SAFETY: a plain C struct of values and pointers to static data.
+        let alt = unsafe { core::ptr::read(&spec) };
+        let base = spec.config.operation as u32;
+        Self {
+            specs: [spec, alt],
+            cur: 0,
+            base,
+        }
+    }
+
     fn open(spec: &'static raw::spi_dt_spec) -> Result<Self, Error> {
         // SAFETY: the spec points at static devices.
         if !unsafe { raw::spi_is_ready_dt(spec) } {
@@ -394,9 +480,7 @@ impl Spec {
         }
         // SAFETY: a plain C struct of values and pointers to static data; copying it is how
         // SPI_DT_SPEC_GET specs are meant to be used.
-        let spec = unsafe { core::ptr::read(spec) };
-        let base = spec.config.operation as u32;
-        Ok(Self { spec, base })
+        Ok(Self::new(unsafe { core::ptr::read(spec) }))
     }
 
     fn build(bus: &'static raw::device, config: &Config) -> Result<Self, Error> {
@@ -412,13 +496,47 @@ impl Spec {
         if let ChipSelect::Gpio { .. } = config.cs {
             configure_cs(&spec)?;
         }
-        let base = spec.config.operation as u32;
-        Ok(Self { spec, base })
+        Ok(Self::new(spec))
+    }
+
+    /// The spec copy a transaction uses (all its segments: `SPI_LOCK_ON` matches the owner by
+    /// address), recorded as the controller's last; see [`Spec`].
+    fn pick(&mut self) -> &mut raw::spi_dt_spec {
+        let settings = Settings::of(&self.specs[0].config, self.base);
+        let bus = self.specs[0].bus as usize;
+        let addr = |s: &raw::spi_dt_spec| &s.config as *const raw::spi_config as usize;
+        let Ok(mut seen) = SEEN.lock();
+        let (table, next) = &mut *seen;
+        let slot = match table.iter().position(|e| e.bus == bus) {
+            Some(i) => i,
+            None => {
+                let i = *next;
+                *next = (i + 1) % TRACKED_BUSES;
+                table[i] = Seen {
+                    bus,
+                    ..Seen::default()
+                };
+                i
+            }
+        };
+        let entry = &mut table[slot];
+        if entry.config == addr(&self.specs[self.cur]) && entry.settings != settings {
+            self.cur ^= 1;
+        }
+        entry.config = addr(&self.specs[self.cur]);
+        entry.settings = settings;
+        &mut self.specs[self.cur]
+    }
+
+    /// The configuration every transfer uses.
+    fn config(&self) -> &raw::spi_config {
+        &self.specs[0].config
     }
 
     fn run<W: Word>(&mut self, ops: &mut [Operation<'_, W>]) -> Result<(), Error> {
         check_word::<W>(self.base)?;
-        run(&mut self.spec, self.base, ops)
+        let base = self.base;
+        run(self.pick(), base, ops)
     }
 }
 
@@ -682,10 +800,11 @@ async fn transact_async<W: Word>(
     ops: &mut [Operation<'_, W>],
 ) -> Result<(), Error> {
     check_word::<W>(spec.base)?;
+    let base = spec.base;
     #[cfg(zephyr_spi_async)]
-    return run_async(&mut spec.spec, spec.base, ops).await;
+    return run_async(spec.pick(), base, ops).await;
     #[cfg(not(zephyr_spi_async))]
-    return run(&mut spec.spec, spec.base, ops);
+    return run(spec.pick(), base, ops);
 }
 
 /// One device on an SPI bus, CS handled by Zephyr (see the module docs).
@@ -710,7 +829,7 @@ impl SpiDevice {
     /// The `spi_config` every transfer of this device uses (flags of a segmented transaction
     /// aside).
     pub fn spi_config(&self) -> &raw::spi_config {
-        &self.0.spec.config
+        self.0.config()
     }
 }
 

@@ -296,6 +296,11 @@ void hal_test_gpio_later(int slot, int pin, int value, int ms)
  * (i2c_transfer_cb, spi_transceive_cb), which the emulated controllers lack. A request is
  * carried out 5 ms later by the system work queue on the emulated controller (so it reaches the
  * same emulated targets) and completed through the caller's callback from that thread.
+ *
+ * The SPI one configures as Zephyr's controller drivers do (spi_context_configured()): a
+ * config at the address it last applied is taken as already applied, so the frequency, mode,
+ * word size, slave and chip select stay those applied then; only the per-call flags
+ * (SPI_HOLD_ON_CS, SPI_LOCK_ON) are read anew. The emulated devices see the applied config.
  */
 
 #define EMUL_I2C DEVICE_DT_GET(DT_NODELABEL(hal_i2c))
@@ -385,10 +390,25 @@ static struct {
 	bool busy;
 } spi_req;
 
+static const struct spi_config *spi_applied_at;
+static struct spi_config spi_applied;
+
+static const struct spi_config *spi_effective(const struct spi_config *config)
+{
+	const uint32_t live = SPI_HOLD_ON_CS | SPI_LOCK_ON;
+
+	if (config != spi_applied_at) {
+		spi_applied = *config;
+		spi_applied_at = config;
+	}
+	spi_applied.operation = (spi_applied.operation & ~live) | (config->operation & live);
+	return &spi_applied;
+}
+
 static void spi_req_run(struct k_work *work)
 {
 	ARG_UNUSED(work);
-	int ret = spi_transceive(EMUL_SPI, spi_req.config, spi_req.tx, spi_req.rx);
+	int ret = spi_transceive(EMUL_SPI, spi_effective(spi_req.config), spi_req.tx, spi_req.rx);
 
 	spi_req.busy = false;
 	spi_req.cb(spi_req.dev, ret, spi_req.userdata);
@@ -398,7 +418,7 @@ static int async_spi_transceive(const struct device *dev, const struct spi_confi
 				const struct spi_buf_set *tx, const struct spi_buf_set *rx)
 {
 	ARG_UNUSED(dev);
-	return spi_transceive(EMUL_SPI, config, tx, rx);
+	return spi_transceive(EMUL_SPI, spi_effective(config), tx, rx);
 }
 
 static int async_spi_transceive_async(const struct device *dev, const struct spi_config *config,

@@ -732,6 +732,31 @@ fn spi_runtime_cases(t: &mut Tally) {
             (true, 7, second.dt_flags),
         )
     });
+    t.case("spi_device_rebuilt_in_place_is_reconfigured", || {
+        use embedded_hal_async::spi::SpiDevice as AsyncSpiDevice;
+        let regs = regs_emul(0);
+        // The callback controller caches its configuration by address, as Zephyr's drivers do.
+        let ctrl = zephyr_hal::device!(hal_spi_async_bus);
+        let mut dev = SpiDevice::with_config(ctrl, &runtime(1, 1_000_000, 1)).map_err(e)?;
+        ehspi::SpiDevice::write(&mut dev, &[0x71u8, 1]).map_err(e)?;
+        let l = regs.last_config().map_err(em)?;
+        eq("first", (l.mode, l.frequency), (1, 1_000_000))?;
+        // Same variable, same address: a driver comparing addresses would keep mode 1.
+        dev = SpiDevice::with_config(ctrl, &runtime(1, 4_000_000, 2)).map_err(e)?;
+        ehspi::SpiDevice::write(&mut dev, &[0x71u8, 2]).map_err(e)?;
+        let l = regs.last_config().map_err(em)?;
+        eq("rebuilt", (l.mode, l.frequency), (2, 4_000_000))?;
+        let (r, _) = counted(AsyncSpiDevice::write(&mut dev, &[0x71u8, 3]));
+        r.map_err(e)?;
+        let l = regs.last_config().map_err(em)?;
+        eq("async, same device", (l.mode, l.frequency), (2, 4_000_000))?;
+        dev = SpiDevice::with_config(ctrl, &runtime(1, 2_000_000, 3)).map_err(e)?;
+        let (r, _) = counted(AsyncSpiDevice::write(&mut dev, &[0x71u8, 4]));
+        r.map_err(e)?;
+        let l = regs.last_config().map_err(em)?;
+        eq("async, rebuilt", (l.mode, l.frequency), (3, 2_000_000))?;
+        eq("register", regs.reg(0x71).map_err(em)?, 4)
+    });
     t.case("spi_runtime_config_rejected", || {
         let regs = regs_emul(0);
         let bad = |c: Config| SpiDevice::with_config(bus(), &c).err().map(|e| e.errno());
