@@ -70,8 +70,9 @@
 %% {@link write_read_async/3} returns `{ok, Ref}' at once; the caller later receives
 %% `{spi_done, Ref, {ok, Binary} | {error, Reason}}', in the order the transfers were
 %% submitted. `Ref' is `{SPI, Id}', `Id' the transfer's number on that bus: unique while the
-%% bus is open (the port cannot keep an Erlang reference across calls yet). At most CONFIG_ATOMVM_PORT_SPI_ASYNC_DEPTH transfers are in flight per open
-%% bus; one more gets `{error, busy}'. Closing the bus (or the owner's exit, or the VM's end)
+%% bus is open (the port cannot keep an Erlang reference across calls yet). At most
+%% CONFIG_ATOMVM_PORT_SPI_ASYNC_DEPTH transfers are in flight per open bus; one more gets
+%% `{error, busy}'. Closing the bus (or the owner's exit, or the VM's end)
 %% waits for the transfers the driver holds and drops the undelivered results.
 %%
 %% <h3>Where we differ from AtomVM, and why</h3>

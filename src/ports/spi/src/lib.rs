@@ -41,6 +41,11 @@ mod fake;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "vm")]
+mod port;
+#[cfg(feature = "vm")]
+pub use port::{config_counts, transfer_counts, DRIVER};
+
 pub use config::{BitOrder, BusLimits, ConfigError, DeviceConfig, Invalid, Key, Raw, Shown};
 pub use inflight::{Cancelled, Counts, Done, InFlight, Refused, Stray, TxnId};
 pub use transfer::{run, DevError, Transfer};

@@ -1,0 +1,797 @@
+// SPDX-License-Identifier: Apache-2.0
+
+//! The port `spi` on the VM (feature `vm`): terms through [`decode`](crate::decode) onto the
+//! core, the bus from `spi_glue.c` (node label, device name, chosen `atomvm,spi`; its
+//! `cs-gpios`; the device nodes on it), every transfer through zephyr-hal's embedded-hal
+//! `SpiDevice` built at run time from the device's configuration.
+//!
+//! Each device's configuration is a resource (`spi_device_config`, counted) the port holds
+//! for the device's life; `set_config` checks the changes and swaps the new configuration in
+//! (the device's zephyr-hal `SpiDevice` is rebuilt at its next transfer).
+//!
+//! `write_read_async` (paradigm 2): the transfer is admitted into the port's in-flight table
+//! (at most `ASYNC_DEPTH`, else `busy`), boxed and handed to the bus's worker thread through a
+//! static wait-free queue; the worker runs it through the same zephyr-hal `SpiDevice`, pushes
+//! `(id, result)` onto the bus's static completion queue and rings the port's doorbell; on the
+//! VM thread the port takes the completions in batches and sends `{spi_done, {Port, Id},
+//! Result}` in submission order. Not yet: completing straight from the driver's callback
+//! (`spi_transceive_cb`) on controllers that have it (see the README).
+//!
+//! `Drop` (close, kill, VM stop) refuses new transfers, waits (bounded) for the ones the
+//! worker holds, and frees everything; a transfer the worker never finished is leaked, not
+//! freed under it, and counted.
+
+use alloc::boxed::Box;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::cell::Cell;
+use core::ffi::{c_char, CStr};
+use core::ptr::NonNull;
+use core::sync::atomic::Ordering::{AcqRel, Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU32};
+
+use atomvm_port::encode::{atom, error, ok, Atom, Binary};
+use atomvm_port::kconfig_depth;
+use atomvm_port::vm::stream::{Ringer, Stream, StreamType};
+use atomvm_port::vm::{
+    Call, Open, Pid, Port, PortDriver, Replied, ResourceType, VmRequest, VmTerm,
+};
+use atomvm_port::{Claim, Counter, Encode, Error, Exclusive};
+use embedded_hal::spi::SpiDevice as _;
+use isr_queue::{Consumer, Producer, SpscQueue};
+use zephyr::sys::sync::Semaphore;
+use zephyr::time::Forever;
+use zephyr_hal::raw;
+use zephyr_hal::spi::{mode_from_number, BitOrder as HalOrder, ChipSelect, Config, SpiDevice};
+
+use crate::config::{BitOrder, BusLimits, DeviceConfig, Shown};
+use crate::decode::{self, Command};
+use crate::devices::{self, NodeInfo};
+use crate::inflight::{InFlight, TxnId};
+use crate::transfer::{run, DevError, Transfer};
+use crate::txn::{be_to_words, words_to_be, Dir, Plan, Word};
+
+#[allow(
+    non_camel_case_types,
+    non_snake_case,
+    non_upper_case_globals,
+    dead_code,
+    missing_docs,
+    unsafe_op_in_unsafe_fn,
+    unnecessary_transmutes,
+    clippy::all,
+    clippy::undocumented_unsafe_blocks
+)]
+mod dt {
+    //! bindgen's view of `include/atomvm_spi.h` (build.rs).
+    include!(concat!(env!("OUT_DIR"), "/spi_bindings.rs"));
+}
+
+/// The driver to register with the VM.
+pub static DRIVER: PortDriver = PortDriver::new::<Spi>(c"spi");
+
+/// Each device's configuration (paradigm 1).
+static CONFIGS: ResourceType<ConfigCell> = ResourceType::new(c"spi_device_config");
+
+const MAX_TRANSFER: usize = zephyr::kconfig::CONFIG_ATOMVM_PORT_SPI_MAX_TRANSFER as usize;
+/// Hardware chip selects are `spi_config.slave`, a `u16`; the driver refuses lines it lacks.
+const HW_CS_COUNT: u32 = 1 << 16;
+const EINVAL: i32 = -22;
+
+/// The doorbell of each open port (its subscriber list stays empty).
+static STREAMS: StreamType = StreamType::new(c"spi_doorbell");
+
+/// Configuration resources created and destroyed since boot.
+pub fn config_counts() -> (usize, usize) {
+    CONFIGS.counts()
+}
+
+/// A device's configuration, read and replaced on the VM thread only.
+struct ConfigCell(Cell<DeviceConfig>);
+
+fn c_str(p: *const c_char) -> &'static [u8] {
+    if p.is_null() {
+        return &[];
+    }
+    // SAFETY: the glue's names are NUL-terminated string literals.
+    unsafe { CStr::from_ptr(p) }.to_bytes()
+}
+
+/// The bus called `name` (node label or device name), or the chosen one.
+fn find_bus(name: Option<&[u8]>) -> Option<&'static raw::device> {
+    let dev = match name {
+        None => {
+            // SAFETY: NULL asks for the chosen bus.
+            unsafe { dt::atomvm_spi_find_bus(core::ptr::null()) }
+        }
+        Some(n) => {
+            let mut z = Vec::with_capacity(n.len() + 1);
+            z.extend_from_slice(n);
+            z.push(0);
+            // SAFETY: a NUL-terminated copy (decode refuses NULs inside names).
+            unsafe { dt::atomvm_spi_find_bus(z.as_ptr().cast()) }
+        }
+    };
+    // SAFETY: the lookup returns static devices or NULL.
+    let dev = unsafe { dev.as_ref() }?;
+    // SAFETY: a static device.
+    unsafe { raw::device_is_ready(dev) }.then_some(dev)
+}
+
+fn dev_name(bus: &raw::device) -> &'static [u8] {
+    c_str(bus.name)
+}
+
+/// The bus's `cs-gpios` (empty without them).
+fn cs_gpios(bus: &raw::device) -> &'static [raw::gpio_dt_spec] {
+    let name = dev_name(bus);
+    // SAFETY: the glue defines `count` entries (plus an unused last one).
+    let all = unsafe {
+        core::slice::from_raw_parts(
+            core::ptr::addr_of!(dt::atomvm_spi_cs_buses).cast::<dt::atomvm_spi_cs_bus>(),
+            dt::atomvm_spi_cs_bus_count,
+        )
+    };
+    all.iter()
+        .find(|b| c_str(b.name) == name)
+        // SAFETY: `n_cs` specs in a static array of the glue.
+        .map(|b| unsafe { core::slice::from_raw_parts(b.cs, b.n_cs) })
+        .unwrap_or(&[])
+}
+
+/// The device node on `bus` called `label` (a node label or the node name).
+fn child(bus: &raw::device, label: &[u8]) -> Option<NodeInfo> {
+    let bus_name = dev_name(bus);
+    // SAFETY: the glue defines `count` entries (plus an unused last one).
+    let all = unsafe {
+        core::slice::from_raw_parts(
+            core::ptr::addr_of!(dt::atomvm_spi_children).cast::<dt::atomvm_spi_child>(),
+            dt::atomvm_spi_child_count,
+        )
+    };
+    all.iter()
+        .filter(|c| c_str(c.bus) == bus_name)
+        .find(|c| {
+            // SAFETY: `n_labels` string literals.
+            let labels = unsafe { core::slice::from_raw_parts(c.labels, c.n_labels) };
+            c_str(c.name) == label || labels.iter().any(|&l| c_str(l) == label)
+        })
+        .map(|c| NodeInfo {
+            reg: c.reg,
+            max_frequency: (c.max_frequency != 0).then_some(c.max_frequency),
+        })
+}
+
+/// zephyr-hal's configuration for a device.
+fn hal_config(dev: &DeviceConfig, cs: &'static [raw::gpio_dt_spec]) -> Result<Config, DevError> {
+    let mut c = Config::new(dev.clock_speed_hz());
+    c.mode = mode_from_number(dev.mode()).ok_or(DevError(EINVAL))?;
+    c.bit_order = match dev.bit_order() {
+        BitOrder::MsbFirst => HalOrder::MsbFirst,
+        BitOrder::LsbFirst => HalOrder::LsbFirst,
+    };
+    c.word_size = dev.word_size();
+    if let Some(n) = dev.cs() {
+        c.slave = u16::try_from(n).map_err(|_| DevError(EINVAL))?;
+        if !cs.is_empty() {
+            let spec = cs.get(n as usize).ok_or(DevError(EINVAL))?;
+            c.cs = ChipSelect::gpio(spec, 0);
+        }
+    }
+    Ok(c)
+}
+
+/// One device on the open bus.
+struct Device {
+    name: Vec<u8>,
+    config: atomvm_port::vm::Resource<ConfigCell>,
+    /// Built from `config` at the first transfer after a change (building one configures a
+    /// GPIO chip select as an inactive output, so never while a transfer uses it). Boxed:
+    /// jobs point at it.
+    hal: Option<Box<SpiDevice>>,
+}
+
+/// A transfer through a device's zephyr-hal `SpiDevice`.
+struct HalTransfer<'d>(&'d mut SpiDevice);
+
+fn words<W: Word + 'static>(
+    d: &mut SpiDevice,
+    tx: &[u8],
+    rx: Option<&mut [u8]>,
+) -> Result<(), DevError>
+where
+    SpiDevice: embedded_hal::spi::SpiDevice<W>,
+{
+    let n = tx.len() / W::BYTES;
+    let mut out = vec![W::default(); n];
+    be_to_words(tx, &mut out);
+    let hal = |e: zephyr_hal::spi::Error| DevError(e.errno());
+    match rx {
+        None => embedded_hal::spi::SpiDevice::<W>::write(d, &out).map_err(hal),
+        Some(rx) => {
+            let mut back = vec![W::default(); n];
+            embedded_hal::spi::SpiDevice::<W>::transfer(d, &mut back, &out).map_err(hal)?;
+            words_to_be(&back, rx);
+            Ok(())
+        }
+    }
+}
+
+impl Transfer for HalTransfer<'_> {
+    fn transfer(
+        &mut self,
+        dev: &DeviceConfig,
+        tx: &[u8],
+        rx: Option<&mut [u8]>,
+    ) -> Result<(), DevError> {
+        let hal = |e: zephyr_hal::spi::Error| DevError(e.errno());
+        match (dev.word_size(), rx) {
+            (8, None) => self.0.write(tx).map_err(hal),
+            (8, Some(rx)) => self.0.transfer(rx, tx).map_err(hal),
+            (16, rx) => words::<u16>(self.0, tx, rx),
+            (32, rx) => words::<u32>(self.0, tx, rx),
+            _ => Err(DevError(EINVAL)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Asynchronous transfers (paradigm 2).
+
+const MAX_OPEN: usize = zephyr::kconfig::CONFIG_ATOMVM_PORT_SPI_MAX_OPEN as usize;
+const DEPTH: usize = kconfig_depth!(CONFIG_ATOMVM_PORT_SPI_ASYNC_DEPTH, 2, 1024);
+const WORKER_STACK: usize = zephyr::kconfig::CONFIG_ATOMVM_PORT_SPI_WORKER_STACK_SIZE as usize;
+const WORKER_PRIORITY: i32 = zephyr::kconfig::CONFIG_ATOMVM_PORT_SPI_WORKER_PRIORITY as i32;
+/// How long `Drop` waits for the transfers the worker still holds.
+const DROP_WAIT_MS: u32 = 1000;
+
+/// A finished transfer: its id and the driver's return (0 or a negative errno).
+#[derive(Clone, Copy, Default)]
+struct Completion {
+    id: u32,
+    rc: i32,
+}
+
+/// One asynchronous transfer, boxed; the worker has it from the push onto `jobs` until its
+/// completion is pushed onto `done`, the port the rest of the time.
+struct Job {
+    id: u32,
+    config: DeviceConfig,
+    /// The device's `SpiDevice` (in the port's device table, which outlives the job).
+    hal: NonNull<SpiDevice>,
+    plan: Plan,
+    rx: Vec<u8>,
+    caller: Pid,
+}
+
+/// What the in-flight table keeps of a job: the pointer the worker gets.
+struct JobPtr(NonNull<Job>);
+
+/// The statics of one open bus (one of `MAX_OPEN`).
+struct Slot {
+    owned: Exclusive,
+    /// Port → worker: jobs to run, as `Job` pointers.
+    jobs: SpscQueue<usize, DEPTH>,
+    /// Worker → port: finished jobs.
+    done: SpscQueue<Completion, DEPTH>,
+    /// Jobs wait.
+    sem: Semaphore,
+    started: AtomicBool,
+    ringer: zephyr::sync::Mutex<Option<Ringer>>,
+}
+
+impl Slot {
+    const fn new() -> Self {
+        Self {
+            owned: Exclusive::new(),
+            jobs: SpscQueue::new(),
+            done: SpscQueue::new(),
+            sem: Semaphore::new(0, 1),
+            started: AtomicBool::new(false),
+            ringer: zephyr::sync::Mutex::new(None),
+        }
+    }
+
+    fn set_ringer(&self, r: Option<Ringer>) {
+        // Never poisoned (no unwinding on Zephyr); held for a move only.
+        let Ok(mut slot) = self.ringer.lock();
+        *slot = r;
+    }
+
+    fn ring(&self) {
+        let Ok(slot) = self.ringer.lock();
+        if let Some(r) = slot.as_ref() {
+            if let Err(e) = r.ring() {
+                log::error!("spi: cannot wake the port: {e}");
+            }
+        }
+    }
+}
+
+static SLOTS: [Slot; MAX_OPEN] = [const { Slot::new() }; MAX_OPEN];
+
+static SUBMITTED: AtomicU32 = AtomicU32::new(0);
+static COMPLETED: AtomicU32 = AtomicU32::new(0);
+static DELIVERED: AtomicU32 = AtomicU32::new(0);
+static CANCELLED: AtomicU32 = AtomicU32::new(0);
+static LEAKED: AtomicU32 = AtomicU32::new(0);
+
+/// Asynchronous transfers over every port since boot: submitted, completed by the driver,
+/// delivered (`spi_done` sent), cancelled (dropped undelivered by a closing port), leaked (a
+/// closing port gave up waiting for the driver). Submitted = delivered + cancelled once no
+/// port is open.
+pub fn transfer_counts() -> [u32; 5] {
+    [&SUBMITTED, &COMPLETED, &DELIVERED, &CANCELLED, &LEAKED].map(|c| c.load(Relaxed))
+}
+
+#[zephyr::thread(stack_size = WORKER_STACK, pool_size = MAX_OPEN)]
+fn spi_worker(index: usize) {
+    let Some(slot) = SLOTS.get(index) else {
+        return;
+    };
+    let (Some(mut jobs), Some(mut done)) = (slot.jobs.claim_consumer(), slot.done.claim_producer())
+    else {
+        log::error!("spi: worker {index} cannot claim its queues");
+        return;
+    };
+    loop {
+        // Forever cannot time out; an error would only be a spurious wakeup.
+        let _ = slot.sem.take(Forever);
+        let mut n = 0;
+        while let Some(p) = jobs.pop() {
+            // SAFETY: a `Job` the port boxed and leaked into its in-flight table; the port does
+            // not touch it until it takes this job's completion from `done`.
+            let job = unsafe { &mut *(p as *mut Job) };
+            // SAFETY: the port neither uses nor rebuilds a device's `SpiDevice` while any job
+            // is in flight (it waits for the worker first), and keeps it until then.
+            let hal = unsafe { &mut *job.hal.as_ptr() };
+            let rc = match run(&mut HalTransfer(hal), &job.config, &job.plan) {
+                Ok(rx) => {
+                    job.rx = rx;
+                    0
+                }
+                Err(DevError(e)) => e.min(-1),
+            };
+            // Never full: no more jobs are in flight than the queue holds.
+            if done.push(Completion { id: job.id, rc }).is_err() {
+                log::error!("spi: completion queue full");
+            }
+            n += 1;
+        }
+        if n > 0 {
+            slot.ring();
+        }
+    }
+}
+
+/// An open `spi` port: the bus and its devices (paradigm 3).
+pub struct Spi {
+    bus: &'static raw::device,
+    cs: &'static [raw::gpio_dt_spec],
+    devices: Vec<Device>,
+    transfers: u64,
+    errors: u64,
+    slot: &'static Slot,
+    jobs: Producer<'static, usize, DEPTH>,
+    done: Consumer<'static, Completion, DEPTH>,
+    table: InFlight<JobPtr, i32>,
+    stream: Stream,
+    // Last: the slot is free again once everything above is gone.
+    _claim: Claim,
+}
+
+impl Spi {
+    fn limits(&self) -> BusLimits {
+        bus_limits(self.cs)
+    }
+
+    fn device(&mut self, name: &[u8]) -> Option<&mut Device> {
+        self.devices.iter_mut().find(|d| d.name == name)
+    }
+
+    /// Device `i`'s `SpiDevice`, built if needed (the worker must be idle: see [`Device::hal`]).
+    fn hal(&mut self, i: usize) -> Result<NonNull<SpiDevice>, Error> {
+        let (bus, cs) = (self.bus, self.cs);
+        let d = self.devices.get_mut(i).ok_or(Error::BADARG)?;
+        if d.hal.is_none() {
+            let c = hal_config(&d.config.0.get(), cs)?;
+            let dev = SpiDevice::with_config(bus, &c).map_err(|e| DevError(e.errno()))?;
+            d.hal = Some(Box::new(dev));
+        }
+        d.hal
+            .as_mut()
+            .map(|h| NonNull::from(&mut **h))
+            .ok_or(Error::IO)
+    }
+
+    /// Waits (bounded) until the worker holds no transfer; whether it does not.
+    fn quiesce(&mut self) -> bool {
+        self.collect();
+        let mut waited = 0;
+        while self.table.outstanding() > 0 && waited < DROP_WAIT_MS {
+            zephyr::time::sleep(zephyr::time::Duration::millis_at_least(1));
+            waited += 1;
+            self.collect();
+        }
+        self.table.outstanding() == 0
+    }
+
+    /// Runs `plan` on device `i` on the VM thread, once the worker is idle: the received
+    /// bytes.
+    fn run(&mut self, i: usize, plan: &Plan) -> Result<Vec<u8>, Error> {
+        if !self.quiesce() {
+            return Err(Error::new("timeout"));
+        }
+        let mut hal = self.hal(i)?;
+        let config = self.devices[i].config.0.get();
+        self.transfers += 1;
+        // SAFETY: the device table's own `SpiDevice`; the worker holds no job (above).
+        let hal = unsafe { hal.as_mut() };
+        let r = run(&mut HalTransfer(hal), &config, plan);
+        if r.is_err() {
+            self.errors += 1;
+        }
+        r.map_err(Error::from)
+    }
+}
+
+impl Spi {
+    /// Takes the worker's completions into the table.
+    fn collect(&mut self) {
+        while let Some(c) = self.done.pop() {
+            if self.table.complete(TxnId(c.id), c.rc).is_ok() {
+                COMPLETED.fetch_add(1, Relaxed);
+            } else {
+                log::error!("spi: a completion for no transfer in flight ({})", c.id);
+            }
+        }
+    }
+
+    /// Starts `write_read_async`: the transfer's id.
+    fn submit(&mut self, i: usize, plan: Plan, caller: Pid) -> Result<u32, Error> {
+        if self.table.len() >= self.table.depth() {
+            // The table counts its refusal (the placeholder is never used).
+            let _ = self.table.submit(JobPtr(NonNull::dangling()));
+            return Err(Error::BUSY);
+        }
+        // Built only when the device has none: then no job of the device is in flight.
+        let hal = self.hal(i)?;
+        let config = self.devices[i].config.0.get();
+        let job = Box::new(Job {
+            id: 0,
+            config,
+            hal,
+            plan,
+            rx: Vec::new(),
+            caller,
+        });
+        let ptr = NonNull::from(Box::leak(job));
+        let id = match self.table.submit(JobPtr(ptr)) {
+            Ok(id) => id,
+            Err(r) => {
+                // SAFETY: just leaked above, never shared.
+                drop(unsafe { Box::from_raw(ptr.as_ptr()) });
+                return Err(r.into());
+            }
+        };
+        // SAFETY: ours until pushed to the worker below.
+        unsafe { (*ptr.as_ptr()).id = id.0 };
+        if self.jobs.push(ptr.as_ptr() as usize).is_err() {
+            // Cannot happen (as many slots as the table admits); undo all the same.
+            let _ = self.table.unsubmit(id);
+            // SAFETY: the worker never saw it.
+            drop(unsafe { Box::from_raw(ptr.as_ptr()) });
+            return Err(Error::BUSY);
+        }
+        self.slot.sem.give();
+        SUBMITTED.fetch_add(1, Relaxed);
+        Ok(id.0)
+    }
+}
+
+/// `{spi_done, Ref, Result}`'s result.
+enum Outcome {
+    Ok(Vec<u8>),
+    Err(Error),
+}
+
+impl Encode for Outcome {
+    fn words<S: atomvm_port::Sink + ?Sized>(&self, s: &S) -> usize {
+        match self {
+            Outcome::Ok(b) => ok(Binary(b)).words(s),
+            Outcome::Err(e) => error(*e).words(s),
+        }
+    }
+    fn encode<S: atomvm_port::Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+        match self {
+            Outcome::Ok(b) => ok(Binary(b)).encode(s),
+            Outcome::Err(e) => error(*e).encode(s),
+        }
+    }
+}
+
+fn bus_limits(cs: &[raw::gpio_dt_spec]) -> BusLimits {
+    BusLimits {
+        cs_count: if cs.is_empty() {
+            HW_CS_COUNT
+        } else {
+            cs.len() as u32
+        },
+    }
+}
+
+fn unknown_device(call: &mut Call, name: &[u8]) -> Result<Replied, Error> {
+    let name = core::str::from_utf8(name).map_err(|_| Error::BADARG)?;
+    call.reply(&error((atom("unknown_device"), atom(name))))
+}
+
+/// `get_config`'s answer, a proplist (`spi.erl` makes it a map: the encoder has no maps).
+struct ConfigMap(DeviceConfig);
+
+impl Encode for ConfigMap {
+    fn words<S: atomvm_port::Sink + ?Sized>(&self, s: &S) -> usize {
+        self.entries().words(s)
+    }
+    fn encode<S: atomvm_port::Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+        self.entries().encode(s)
+    }
+}
+
+enum Val {
+    Int(u32),
+    Atom(&'static str),
+}
+
+impl Encode for Val {
+    fn words<S: atomvm_port::Sink + ?Sized>(&self, s: &S) -> usize {
+        match self {
+            Val::Int(i) => i.words(s),
+            Val::Atom(a) => atom(a).words(s),
+        }
+    }
+    fn encode<S: atomvm_port::Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+        match self {
+            Val::Int(i) => i.encode(s),
+            Val::Atom(a) => atom(a).encode(s),
+        }
+    }
+}
+
+impl ConfigMap {
+    fn entries(&self) -> Vec<(Atom<'static>, Val)> {
+        crate::config::Key::ALL
+            .iter()
+            .map(|&k| {
+                let v = match self.0.get(k) {
+                    Shown::Int(i) => Val::Int(i),
+                    Shown::Atom(a) => Val::Atom(a),
+                };
+                (atom(k.name()), v)
+            })
+            .collect()
+    }
+}
+
+impl Port for Spi {
+    fn init(cx: &mut Open) {
+        if let Err(e) = CONFIGS.register(cx) {
+            log::error!("spi: cannot register the configuration resource type: {e}");
+        }
+        if let Err(e) = STREAMS.register(cx) {
+            log::error!("spi: cannot register the doorbell monitors: {e}");
+        }
+    }
+
+    fn open(cx: &mut Open, opts: VmTerm<'_>) -> Result<Self, Error> {
+        let params = decode::open_params(opts)?;
+        let bus = find_bus(params.peripheral.as_deref()).ok_or(Error::NO_DEVICE)?;
+        let cs = cs_gpios(bus);
+        let limits = bus_limits(cs);
+        let configs = devices::configure(&params.devices, &limits, |label| child(bus, label))?;
+        let mut list = Vec::with_capacity(configs.len());
+        for (spec, config) in params.devices.iter().zip(configs) {
+            list.push(Device {
+                name: spec.name.to_vec(),
+                config: CONFIGS.create(ConfigCell(Cell::new(config)))?,
+                hal: None,
+            });
+        }
+        let (index, claim) = SLOTS
+            .iter()
+            .enumerate()
+            .find_map(|(i, s)| s.owned.claim().ok().map(|c| (i, c)))
+            .ok_or(Error::BUSY)?;
+        let slot = &SLOTS[index];
+        let (Some(jobs), Some(done)) = (slot.jobs.claim_producer(), slot.done.claim_consumer())
+        else {
+            return Err(Error::BUSY);
+        };
+        let stream = STREAMS.open(cx, 1)?;
+        slot.set_ringer(Some(stream.ringer()));
+        if !slot.started.swap(true, AcqRel) {
+            let t = spi_worker(index);
+            t.set_priority(WORKER_PRIORITY);
+            t.start();
+        }
+        Ok(Spi {
+            bus,
+            cs,
+            devices: list,
+            transfers: 0,
+            errors: 0,
+            slot,
+            jobs,
+            done,
+            table: InFlight::new(DEPTH, 0),
+            stream,
+            _claim: claim,
+        })
+    }
+
+    fn info(&mut self, cx: &mut Open, msg: VmTerm<'_>) {
+        if !self.stream.answer(msg) {
+            return;
+        }
+        self.collect();
+        let port = cx.port_pid();
+        while let Some(d) = self.table.pop_ready() {
+            // SAFETY: completed: the worker is done with it, it is ours again.
+            let job = unsafe { Box::from_raw(d.payload.0.as_ptr()) };
+            DELIVERED.fetch_add(1, Relaxed);
+            let Some(port) = port else {
+                continue;
+            };
+            let outcome = if d.result == 0 {
+                Outcome::Ok(job.plan.answer(&job.rx))
+            } else {
+                Outcome::Err(Error::from(DevError(d.result)))
+            };
+            let msg = (atom("spi_done"), (port.as_port(), d.id.0), outcome);
+            if let Err(e) = cx.send(job.caller, &msg) {
+                log::error!("spi: cannot send spi_done: {e}");
+            }
+        }
+    }
+
+    fn call(&mut self, call: &mut Call, req: VmRequest<'_>) -> Result<Replied, Error> {
+        let cmd = Command::parse(&req)?;
+        let index = |s: &Self, dev: &[u8]| s.devices.iter().position(|d| d.name == dev);
+        match cmd {
+            Command::ReadAt { dev, address, len } => {
+                let Some(i) = index(self, dev) else {
+                    return unknown_device(call, dev);
+                };
+                let config = self.devices[i].config.0.get();
+                let plan = Plan::read_at(&config, address, len, MAX_TRANSFER)?;
+                let rx = self.run(i, &plan)?;
+                call.reply(&ok(at_int(plan.answer_int(&rx))?))
+            }
+            Command::WriteAt {
+                dev,
+                address,
+                len,
+                data,
+            } => {
+                let Some(i) = index(self, dev) else {
+                    return unknown_device(call, dev);
+                };
+                let config = self.devices[i].config.0.get();
+                let plan = Plan::write_at(&config, address, len, data, MAX_TRANSFER)?;
+                let rx = self.run(i, &plan)?;
+                call.reply(&ok(at_int(plan.answer_int(&rx))?))
+            }
+            Command::Write { dev, txn } => {
+                let Some(i) = index(self, dev) else {
+                    return unknown_device(call, dev);
+                };
+                let config = self.devices[i].config.0.get();
+                let plan = Plan::new(&config, &txn, Dir::Write, MAX_TRANSFER)?;
+                self.run(i, &plan)?;
+                call.reply(&atom("ok"))
+            }
+            Command::WriteRead { dev, txn } => {
+                let Some(i) = index(self, dev) else {
+                    return unknown_device(call, dev);
+                };
+                let config = self.devices[i].config.0.get();
+                let plan = Plan::new(&config, &txn, Dir::WriteRead, MAX_TRANSFER)?;
+                let rx = self.run(i, &plan)?;
+                call.reply(&ok(Binary(&plan.answer(&rx))))
+            }
+            Command::GetConfig { dev } => {
+                let Some(d) = self.device(dev) else {
+                    return unknown_device(call, dev);
+                };
+                let c = d.config.0.get();
+                call.reply(&ok(ConfigMap(c)))
+            }
+            Command::SetConfig { dev, changes } => {
+                let limits = self.limits();
+                let Some(d) = self.device(dev) else {
+                    return unknown_device(call, dev);
+                };
+                let next = d.config.0.get().with(&changes, &limits)?;
+                // The `SpiDevice` is rebuilt at the next transfer: the worker must be done
+                // with the old one first.
+                if !self.quiesce() {
+                    return Err(Error::new("timeout"));
+                }
+                let Some(d) = self.device(dev) else {
+                    return unknown_device(call, dev);
+                };
+                d.config.0.set(next);
+                d.hal = None;
+                call.reply(&atom("ok"))
+            }
+            Command::GetCounters => {
+                let (created, destroyed) = CONFIGS.counts();
+                let t = self.table.counts();
+                let counters = [
+                    Counter::num(
+                        "transfers",
+                        i64::try_from(self.transfers).unwrap_or(i64::MAX),
+                    ),
+                    Counter::num("errors", i64::try_from(self.errors).unwrap_or(i64::MAX)),
+                    Counter::num("devices", self.devices.len() as i64),
+                    Counter::num("config_created", created as i64),
+                    Counter::num("config_destroyed", destroyed as i64),
+                    Counter::num("async_submitted", t.submitted as i64),
+                    Counter::num("async_completed", t.completed as i64),
+                    Counter::num("async_delivered", t.delivered as i64),
+                    Counter::num("async_busy", t.busy as i64),
+                    Counter::num("async_in_flight", self.table.len() as i64),
+                ];
+                call.reply(&(atom("counters"), counters))
+            }
+            Command::WriteReadAsync { dev, txn } => {
+                let Some(i) = index(self, dev) else {
+                    return unknown_device(call, dev);
+                };
+                let config = self.devices[i].config.0.get();
+                let plan = Plan::new(&config, &txn, Dir::WriteRead, MAX_TRANSFER)?;
+                let caller = call.caller().ok_or(Error::BADARG)?;
+                let id = self.submit(i, plan, caller)?;
+                call.reply(&ok(id))
+            }
+            Command::Close => Err(Error::UNKNOWN_COMMAND),
+        }
+    }
+}
+
+/// A `read_at`/`write_at` value as an integer: past `i64::MAX` (64 bits read with the top
+/// bit set) it would need a bignum, which the encoder does not make: `{out_of_range, value}`
+/// rather than a wrong number.
+fn at_int(v: u64) -> Result<i64, Error> {
+    i64::try_from(v).map_err(|_| Error::with("out_of_range", "value"))
+}
+
+impl Drop for Spi {
+    fn drop(&mut self) {
+        // No more doorbells, no more submissions; wait (bounded) for what the worker holds.
+        self.slot.set_ringer(None);
+        self.table.close();
+        let idle = self.quiesce();
+        let c = self.table.cancel_all();
+        for p in c.finished {
+            // SAFETY: completed: the worker is done with it.
+            drop(unsafe { Box::from_raw(p.0.as_ptr()) });
+            CANCELLED.fetch_add(1, Relaxed);
+        }
+        for p in c.unfinished {
+            // The worker may still write into it: leaked, never freed under it.
+            let _ = p;
+            CANCELLED.fetch_add(1, Relaxed);
+            LEAKED.fetch_add(1, Relaxed);
+        }
+        if !idle {
+            // The worker may still use the devices' `SpiDevice`s: leaked with the jobs.
+            for d in self.devices.iter_mut() {
+                if let Some(h) = d.hal.take() {
+                    let _ = Box::leak(h);
+                }
+            }
+            log::error!("spi: closed with transfers the worker never finished (leaked)");
+        }
+        // `jobs`, `done`, `stream` and `_claim` go after this: the slot can open again.
+    }
+}
