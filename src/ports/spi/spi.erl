@@ -57,7 +57,11 @@
 %% `command', `address', `write_data', `write_bits', `read_bits', `len', `data'),
 %% `too_large' (more than CONFIG_ATOMVM_PORT_SPI_MAX_TRANSFER bytes on the wire), and from the
 %% driver `io', `timeout', `not_supported' (the controller cannot do the device's mode, word
-%% size or clock), `{badarg, config}', `busy', `cancelled'.
+%% size or clock), `{badarg, config}', `busy', `cancelled'. A synchronous call (or
+%% `set_config') first waits for the bus's asynchronous transfers to finish: `timeout' if
+%% they take over a second. `read_at'/`write_at' values of 64 bits with the top bit set are
+%% `{out_of_range, value}' (no bignums yet). On a bus without `cs-gpios' any `{cs, N}' up to
+%% 65535 is accepted: whether the controller has line N shows at the first transfer.
 %%
 %% <h3>Configuration (ours)</h3>
 %%
