@@ -10,6 +10,7 @@
 //!   move a half-built term;
 //! - [`gen`]: `{'$call', {Pid, Ref}, Request}` parsing and [`Error`] → `{error, Reason}`;
 //! - [`kconfig`]: Kconfig values checked at compile time ([`kconfig_depth!`]);
+//!   [`bindings!`]: a module of a build script's bindgen output;
 //! - [`claim`]: one port per device at a time ([`Exclusive`], `busy` for the second);
 //! - [`owed`]: a reply owed to a caller, answered exactly once (`{error, closed}` when
 //!   dropped), the rule behind `vm::Deferred`;
@@ -31,11 +32,13 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod bindings;
 pub mod claim;
 pub mod encode;
 pub mod error;
 pub mod gen;
 pub mod kconfig;
+
 #[cfg(test)]
 pub mod model;
 pub mod owed;

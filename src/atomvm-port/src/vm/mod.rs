@@ -17,20 +17,9 @@
 //! Threading: ports, resources' destructors and monitors run on the VM thread (libAtomVM is
 //! built without SMP); only [`Mailer`] is meant for other threads.
 
-#[allow(
-    non_camel_case_types,
-    non_snake_case,
-    non_upper_case_globals,
-    dead_code,
-    missing_docs,
-    unsafe_op_in_unsafe_fn,
-    unnecessary_transmutes,
-    clippy::all,
-    clippy::undocumented_unsafe_blocks
-)]
-pub mod sys {
-    //! bindgen's view of libAtomVM and our platform headers (build.rs).
-    include!(concat!(env!("OUT_DIR"), "/atomvm_bindings.rs"));
+crate::bindings! {
+    /// bindgen's view of libAtomVM and our platform headers (build.rs).
+    pub mod sys = "atomvm_bindings.rs";
 }
 
 mod backend;

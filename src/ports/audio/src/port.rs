@@ -45,20 +45,9 @@ use zephyr_hal::{raw, Code, Errno};
 use crate::engine::{self, Block, Codec, DevError, Engine, Event, Host, I2sTx, Played, Trigger};
 use crate::format::{Format, Limits, Requested, Settings};
 
-#[allow(
-    non_camel_case_types,
-    non_snake_case,
-    non_upper_case_globals,
-    dead_code,
-    missing_docs,
-    unsafe_op_in_unsafe_fn,
-    unnecessary_transmutes,
-    clippy::all,
-    clippy::undocumented_unsafe_blocks
-)]
-mod dt {
-    //! bindgen's view of `include/atomvm_audio.h` (build.rs).
-    include!(concat!(env!("OUT_DIR"), "/audio_bindings.rs"));
+atomvm_port::bindings! {
+    /// bindgen's view of `include/atomvm_audio.h` (build.rs).
+    mod dt = "audio_bindings.rs";
 }
 
 /// The driver to register with the VM.

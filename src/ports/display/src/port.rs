@@ -31,19 +31,10 @@ pub struct DisplayConfig {
 
 static CONFIG: ResourceType<DisplayConfig> = ResourceType::new(c"display_config");
 
-/// The C side (display_glue.c): devicetree selection only, bound by bindgen from
-/// `include/atomvm_display.h` (build.rs), which C includes too.
-#[allow(
-    non_camel_case_types,
-    non_upper_case_globals,
-    dead_code,
-    missing_docs,
-    clippy::all,
-    // Generated code (bindgen's Default impls).
-    clippy::undocumented_unsafe_blocks
-)]
-mod glue {
-    include!(concat!(env!("OUT_DIR"), "/glue.rs"));
+atomvm_port::bindings! {
+    /// The C side (display_glue.c): devicetree selection only, bound by bindgen from
+    /// `include/atomvm_display.h` (build.rs), which C includes too.
+    mod glue = "glue.rs";
 }
 
 /// A Zephyr API's result: `not_supported` for ENOSYS/ENOTSUP, `no_device` for ENODEV, `io`

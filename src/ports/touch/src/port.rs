@@ -68,20 +68,9 @@ use crate::{
     Tracker, EMPTY_EVENT,
 };
 
-#[allow(
-    non_camel_case_types,
-    non_snake_case,
-    non_upper_case_globals,
-    dead_code,
-    missing_docs,
-    unsafe_op_in_unsafe_fn,
-    unnecessary_transmutes,
-    clippy::all,
-    clippy::undocumented_unsafe_blocks
-)]
-mod dt {
-    //! bindgen's view of `include/atomvm_touch.h` (build.rs).
-    include!(concat!(env!("OUT_DIR"), "/touch_bindings.rs"));
+atomvm_port::bindings! {
+    /// bindgen's view of `include/atomvm_touch.h` (build.rs).
+    mod dt = "touch_bindings.rs";
 }
 
 /// The driver to register with the VM.
