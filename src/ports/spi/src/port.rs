@@ -51,20 +51,9 @@ use crate::inflight::{InFlight, TxnId};
 use crate::transfer::{run, DevError, Transfer};
 use crate::txn::{be_to_words, words_to_be, Dir, Plan, Word};
 
-#[allow(
-    non_camel_case_types,
-    non_snake_case,
-    non_upper_case_globals,
-    dead_code,
-    missing_docs,
-    unsafe_op_in_unsafe_fn,
-    unnecessary_transmutes,
-    clippy::all,
-    clippy::undocumented_unsafe_blocks
-)]
-mod dt {
-    //! bindgen's view of `include/atomvm_spi.h` (build.rs).
-    include!(concat!(env!("OUT_DIR"), "/spi_bindings.rs"));
+atomvm_port::bindings! {
+    /// bindgen's view of `include/atomvm_spi.h` (build.rs).
+    mod dt = "spi_bindings.rs";
 }
 
 /// The driver to register with the VM.
