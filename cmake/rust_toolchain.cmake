@@ -4,6 +4,26 @@
 # and a distribution's arm-none-eabi GCC with the distribution's libclang. Plain `west build`
 # and `west twister` need no extra environment variables or flags.
 
+# --- the board's Rust target ------------------------------------------------------------------
+# Without it, cargo stops deep in its output at "can't find crate for `core`". Name the target
+# and the command that adds it before anything compiles. zephyr-lang-rust maps the board to
+# the target (`_rust_map_target`, defined before us: module.yml depends on lang-rust); the
+# sysroot is the one cargo will use, rust-toolchain files of the app included.
+if(CONFIG_RUST AND COMMAND _rust_map_target)
+  _rust_map_target()
+  find_program(ATOMVM_PORTS_RUSTC rustc HINTS $ENV{HOME}/.cargo/bin)
+  if(ATOMVM_PORTS_RUSTC AND RUST_TARGET)
+    execute_process(COMMAND ${ATOMVM_PORTS_RUSTC} --print sysroot
+      WORKING_DIRECTORY ${APPLICATION_SOURCE_DIR}
+      OUTPUT_VARIABLE sysroot OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    if(sysroot AND NOT EXISTS "${sysroot}/lib/rustlib/${RUST_TARGET}/lib")
+      message(FATAL_ERROR "atomvm_ports: ${BOARD} needs Rust's ${RUST_TARGET} target, which "
+        "the Rust toolchain in ${sysroot} does not have. Add it with:\n"
+        "  rustup target add ${RUST_TARGET}\n")
+    endif()
+  endif()
+endif()
+
 # --- bindgen's clang headers --------------------------------------------------------------
 # zephyr-sys runs bindgen (libclang) over Zephyr's headers with the GCC include directory on
 # its -I path. Two things go wrong with a distribution's libclang:
