@@ -1,0 +1,453 @@
+%% SPDX-License-Identifier: Apache-2.0
+%%
+%% The `spi' port (src/ports/spi) on the VM against the module's SPI register files
+%% (atomvm,spi-regs-emul on zephyr,spi-emul-controller, app.overlay): `a' (CS 0) and `b'
+%% (CS 1, bit 6 = read, idle byte 0x5a) on `spi_bus', the chosen bus, and `c' on `spi_bus2'.
+%% What the devices hold, saw and counted is read back through the test port `spi_emul'
+%% (src/lib.rs). Every bad input must give {error, _} and leave the VM running. Every wait
+%% has a timeout that fails the case.
+-module(spi_test).
+-export([start/0]).
+
+-import(avm_test, [check/2, expect/2]).
+
+%% CONFIG_ATOMVM_PORT_SPI_ASYNC_DEPTH (prj.conf).
+-define(DEPTH, 8).
+
+start() ->
+    Result = avm_test:run("spi", cases()),
+    %% Left open on purpose, with transfers in flight: stopping the VM must drop the port,
+    %% settle every transfer and destroy every configuration resource (checked from Rust).
+    SPI = spi:open([{bus_config, [{peripheral, "spi_bus2"}]}, {device_config, [{c, []}]}]),
+    unlink(SPI),
+    [{ok, _} = spi:write_read_async(SPI, c, #{address => 16#80, read_bits => 8})
+     || _ <- lists:seq(1, ?DEPTH)],
+    Result.
+
+cases() ->
+    [
+        fun registers_through_read_at_write_at_write_read/0,
+        fun command_and_address_prefixes/0,
+        fun two_devices_modes_and_speeds/0,
+        fun async_1000_in_order/0,
+        fun busy_past_the_limit/0,
+        fun get_config_set_config/0,
+        fun bad_configs/0,
+        fun bad_transactions/0,
+        fun injected_fault/0,
+        fun close_with_transfers_in_flight/0,
+        fun kill_with_transfers_in_flight/0
+    ].
+
+%% --- helpers ---
+
+emul(Request) ->
+    E = open_port({spawn, "spi_emul"}, []),
+    R = port:call(E, Request),
+    ok = port:call(E, close),
+    R.
+
+regs(Which, Reg, Len) ->
+    {ok, Bin} = emul({regs, Which, Reg, Len}),
+    Bin.
+
+set_regs(Which, Reg, Bin) -> ok = emul({set_regs, Which, Reg, Bin}).
+
+reset(Which) -> ok = emul({reset, Which}).
+
+counters(Which) ->
+    {ok, C} = emul({counters, Which}),
+    C.
+
+counter(Which, Key) -> proplists:get_value(Key, counters(Which)).
+
+last_config(Which) ->
+    {ok, C} = emul({last_config, Which}),
+    C.
+
+%% The spi port's totals since boot: {ConfigCreated, ConfigDestroyed, Submitted, Completed,
+%% Delivered, Cancelled, Leaked}.
+spi_counts() ->
+    {ok, {Cr, De}, {S, C, D, X, L}} = emul(spi_counts),
+    {Cr, De, S, C, D, X, L}.
+
+diff(T1, T0) -> list_to_tuple([B - A || {A, B} <- lists:zip(tuple_to_list(T0), tuple_to_list(T1))]).
+
+port_counter(SPI, Key) ->
+    {counters, C} = spi:get_counters(SPI),
+    proplists:get_value(Key, C).
+
+%% `Fun(SPI)' with the bus open, closed afterwards whatever happens.
+with_bus(Params, Fun) ->
+    SPI = spi:open(Params),
+    try
+        Fun(SPI)
+    after
+        spi:close(SPI)
+    end.
+
+%% spi_bus with a at CS 0 (2 MHz, mode 1) and b at CS 1 (500 kHz, mode 3), plus `Extra'.
+bus_a_b(Extra) ->
+    [{bus_config, [{peripheral, "spi_bus"}]},
+     {device_config, [{a, [{cs, 0}, {clock_speed_hz, 2000000}, {mode, 1}]},
+                      {b, [{cs, 1}, {clock_speed_hz, 500000}, {mode, 3}]} | Extra]}].
+
+%% The gen_call port:call/2 sends, without waiting: the reply comes as {Ref, Reply}.
+call_async(Port, Request) ->
+    Ref = make_ref(),
+    Port ! {'$call', {self(), Ref}, Request},
+    Ref.
+
+%% Every spi_done of `SPI' already in the mailbox, oldest first.
+flush_done(SPI) ->
+    receive
+        {spi_done, {SPI, _}, _} = M -> [M | flush_done(SPI)]
+    after 0 -> []
+    end.
+
+await_down(P) ->
+    Ref = erlang:monitor(port, P),
+    receive
+        {'DOWN', Ref, port, P, _} -> ok
+    after 5000 -> throw({timeout, port_down, P})
+    end.
+
+mismatches(_, [], []) -> [];
+mismatches(N, [W | Ws], [W | Gs]) -> mismatches(N + 1, Ws, Gs);
+mismatches(N, [W | Ws], [G | Gs]) -> [{N, W, G} | mismatches(N + 1, Ws, Gs)].
+
+%% --- cases ---
+
+%% read_at, write_at, write and write_read against the registers, values checked on both
+%% sides; on b (read flag bit 6) write_at's bit 7 makes a write, on a (read flag bit 7) a
+%% read of what it would have overwritten.
+registers_through_read_at_write_at_write_read() ->
+    set_regs(a, 16#20, <<16#11, 16#22, 16#33, 16#44, 16#55, 16#66, 16#AB, 16#CD, 0, 0, 0, 0>>),
+    set_regs(b, 16#10, <<0, 0>>),
+    reset(a),
+    reset(b),
+    Got = with_bus(bus_a_b([]), fun(SPI) ->
+        [spi:read_at(SPI, a, 16#A0, 8),
+         spi:read_at(SPI, a, 16#A1, 32),
+         spi:read_at(SPI, a, 16#A0, 48),
+         spi:write_read(SPI, a, #{address => 16#A6, read_bits => 12}),
+         spi:write(SPI, a, #{address => 16#28, write_data => <<1, 2, 3, 4>>}),
+         spi:write_read(SPI, a, #{address => 16#A8, read_bits => 32}),
+         spi:write_at(SPI, b, 16#10, 16, 16#BEEF),
+         spi:read_at(SPI, b, 16#50, 16),
+         spi:write_at(SPI, a, 16#20, 16, 16#0102)]
+    end),
+    Want = [{ok, 16#11}, {ok, 16#22334455}, {ok, 16#112233445566}, {ok, <<16#AB, 16#C0>>},
+            ok, {ok, <<1, 2, 3, 4>>}, {ok, 16#5A5A}, {ok, 16#BEEF}, {ok, 16#1122}],
+    Frames = fun(W) -> {counter(W, read_frames), counter(W, write_frames), counter(W, bytes)} end,
+    expect({[], <<16#11, 16#22, 16#33, 16#44, 16#55, 16#66, 16#AB, 16#CD, 1, 2, 3, 4>>,
+            <<16#BE, 16#EF>>, {6, 1, 30}, {1, 1, 6}},
+           {mismatches(1, Want, Got), regs(a, 16#20, 12), regs(b, 16#10, 2), Frames(a),
+            Frames(b)}).
+
+%% Command and address bits, big-endian, at any width, before the data; the answer is cut from
+%% the data phase.
+command_and_address_prefixes() ->
+    set_regs(a, 0, <<16#EE, 16#FF>>),
+    set_regs(a, 16#40, <<16#10, 16#20, 16#30, 16#40, 16#5A, 16#6B>>),
+    set_regs(a, 16#50, <<0, 0, 0, 0>>),
+    Devices = [{c4a4, [{cs, 0}, {command_len_bits, 4}, {address_len_bits, 4}]},
+               {a16, [{cs, 0}, {address_len_bits, 16}]},
+               {c8a8, [{cs, 0}, {command_len_bits, 8}]},
+               {c12a0, [{cs, 0}, {command_len_bits, 12}, {address_len_bits, 0}]}],
+    Got = with_bus([{device_config, Devices}], fun(SPI) ->
+        %% 0xC1: a read of 0x41 (only the low 4 bits of each).
+        [spi:write_read(SPI, c4a4, #{command => 16#3C, address => 16#71, read_bits => 16}),
+         %% 0xC2 0xFF: a read of 0x42, whose register the second address byte clocked out.
+         spi:write_read(SPI, a16, #{address => 16#7C2FF, read_bits => 16}),
+         %% 0x50 0xAA 7 8: a write of 0xAA 7 8 at 0x50.
+         spi:write(SPI, c8a8, #{command => 16#50, address => 16#AA, write_data => <<7, 8>>}),
+         %% A zero command first (as ESP32): 0x00 0x55 0x00 writes 0x55 0 at 0.
+         spi:read_at(SPI, c8a8, 16#55, 8),
+         %% 0xC4 0x5|0 0x0|0: a read of 0x44; the answer is the 8 bits after the 12th.
+         spi:write_read(SPI, c12a0, #{command => 16#C45, read_bits => 8})]
+    end),
+    Want = [{ok, <<16#20, 16#30>>}, {ok, <<16#40, 16#5A>>}, ok, {ok, 0}, {ok, <<16#A6>>}],
+    expect({[], <<16#AA, 7, 8>>, <<16#55, 0>>},
+           {mismatches(1, Want, Got), regs(a, 16#50, 3), regs(a, 0, 2)}).
+
+%% Each device's mode, clock, chip select, word size and bit order as its register file saw
+%% them; a devicetree node's reg and spi-max-frequency.
+two_devices_modes_and_speeds() ->
+    set_regs(a, 16#60, <<1, 2, 3, 4>>),
+    set_regs(a, 16#30, <<0>>),
+    set_regs(b, 16#20, <<9, 8, 7, 6>>),
+    reset(a),
+    reset(b),
+    Extra = [{a16w, [{cs, 0}, {word_size, 16}, {clock_speed_hz, 4000000}]},
+             {alsb, [{cs, 0}, {bit_order, lsb_first}, {mode, 2}]},
+             {bnode, [{device, "regs_b"}]}],
+    Cfg = fun(W) ->
+        C = last_config(W),
+        [proplists:get_value(K, C) || K <- [seen, frequency, mode, word_size, lsb_first, slave]]
+    end,
+    Got = with_bus(bus_a_b(Extra), fun(SPI) ->
+        RA = spi:read_at(SPI, a, 16#E0, 16),
+        CA = Cfg(a),
+        RB = spi:read_at(SPI, b, 16#60, 16),
+        CB = Cfg(b),
+        CA2 = Cfg(a),
+        RW = spi:write_read(SPI, a16w, #{address => 16#E0, read_bits => 24}),
+        CW = Cfg(a),
+        %% LSB first: 0x0C goes out as 0x30 (a write at 0x30), 0x01 as 0x80.
+        WL = spi:write(SPI, alsb, #{address => 16#0C, write_data => <<16#01>>}),
+        CL = Cfg(a),
+        {ok, NodeCfg} = spi:get_config(SPI, bnode),
+        RN = spi:read_at(SPI, bnode, 16#62, 8),
+        CN = Cfg(b),
+        {[RA, RB, RW, WL, RN], [CA, CB, CA2, CW, CL, CN],
+         {maps:get(cs, NodeCfg), maps:get(clock_speed_hz, NodeCfg)}}
+    end),
+    {Replies, Seen, Node} = Got,
+    expect({[{ok, 16#0102}, {ok, 16#0908}, {ok, <<1, 2, 3>>}, ok, {ok, 7}],
+            [[1, 2000000, 1, 8, 0, 0], [1, 500000, 3, 8, 0, 1], [1, 2000000, 1, 8, 0, 0],
+             [1, 4000000, 0, 16, 0, 0], [1, 1000000, 2, 8, 1, 0], [1, 8000000, 0, 8, 0, 1]],
+            {1, 8000000}, <<16#80>>},
+           {Replies, Seen, Node, regs(a, 16#30, 1)}).
+
+%% 1000 asynchronous transfers, ?DEPTH in flight: every spi_done in submission order with the
+%% register its transfer read, and every count exact (port, emulator, totals).
+async_1000_in_order() ->
+    set_regs(a, 0, list_to_binary(lists:seq(0, 127))),
+    reset(a),
+    T0 = spi_counts(),
+    R = with_bus([{device_config, [{a, [{cs, 0}]}]}], fun(SPI) ->
+        Loop = async_loop(SPI, 0, 1000, queue:new()),
+        Port = [port_counter(SPI, K)
+                || K <- [async_submitted, async_completed, async_delivered, async_busy,
+                         async_in_flight]],
+        {Loop, Port}
+    end),
+    T1 = spi_counts(),
+    {_, _, S, C, D, X, L} = diff(T1, T0),
+    expect({{ok, [1000, 1000, 1000, 0, 0]}, {1000, 1000, 1000, 0, 0}, 1000, 0},
+           {R, {S, C, D, X, L}, counter(a, read_frames), counter(a, failed)}).
+
+%% Submits transfer K (0..N-1, reading register K rem 128) while fewer than ?DEPTH are in
+%% flight, else waits for the oldest, which must be the next spi_done.
+async_loop(SPI, N, N, Q) ->
+    case queue:is_empty(Q) of
+        true -> ok;
+        false -> async_wait(SPI, N, N, Q)
+    end;
+async_loop(SPI, K, N, Q) ->
+    case queue:len(Q) < ?DEPTH of
+        true ->
+            case spi:write_read_async(SPI, a, #{address => 16#80 bor (K rem 128), read_bits => 8}) of
+                {ok, Ref} -> async_loop(SPI, K + 1, N, queue:in({Ref, K rem 128}, Q));
+                Other -> {submit, K, Other}
+            end;
+        false ->
+            async_wait(SPI, K, N, Q)
+    end.
+
+async_wait(SPI, K, N, Q) ->
+    {{value, {Ref, V}}, Q2} = queue:out(Q),
+    receive
+        {spi_done, Ref, {ok, <<V>>}} -> async_loop(SPI, K, N, Q2);
+        {spi_done, Other, Res} -> {out_of_order, {want, Ref, V}, {got, Other, Res}}
+    after 5000 -> {timeout, Ref}
+    end.
+
+%% ?DEPTH + 32 submissions in one go, before the port can take a completion: ?DEPTH admitted,
+%% the rest {error, busy} and counted; the admitted ones complete in order, and the bus takes
+%% new ones afterwards.
+busy_past_the_limit() ->
+    set_regs(a, 16#10, <<16#77>>),
+    with_bus([{device_config, [{a, [{cs, 0}]}]}], fun(SPI) ->
+        Req = {write_read_async, a, #{address => 16#90, read_bits => 8}},
+        Refs = [call_async(SPI, Req) || _ <- lists:seq(1, ?DEPTH + 32)],
+        Replies = [receive {R, Reply} -> Reply after 5000 -> timeout end || R <- Refs],
+        Ids = [Id || {ok, Id} <- Replies],
+        Busy = length([b || {error, busy} <- Replies]),
+        Done = [receive {spi_done, {SPI, Id}, Res} -> Res after 5000 -> timeout end
+                || Id <- Ids],
+        Again = spi:read_at(SPI, a, 16#90, 8),
+        expect({?DEPTH, 32, lists:duplicate(?DEPTH, {ok, <<16#77>>}), 32, {ok, 16#77}},
+               {length(Ids), Busy, Done, port_counter(SPI, async_busy), Again})
+    end).
+
+%% get_config reads the resource; set_config changes it as a whole or not at all, and the
+%% register file sees the change (and no change after a refused one).
+get_config_set_config() ->
+    reset(a),
+    with_bus(bus_a_b([]), fun(SPI) ->
+        C0 = spi:get_config(SPI, a),
+        S1 = spi:set_config(SPI, a, [{mode, 2}, {clock_speed_hz, 250000}]),
+        C1 = spi:get_config(SPI, a),
+        _ = spi:read_at(SPI, a, 16#80, 8),
+        E1 = last_config(a),
+        Bad = [spi:set_config(SPI, a, Changes) || Changes <- [
+                   [{mode, 0}, {word_size, 7}],
+                   #{mode => 4},
+                   [{clock_speed_hz, 0}],
+                   [{bit_order, sideways}, {mode, 1}],
+                   [{address_len_bits, 65}],
+                   [{command_len_bits, 17}],
+                   [{cs, 65536}],
+                   [{speed, 1}],
+                   not_changes]],
+        Unknown = spi:set_config(SPI, nobody, [{mode, 0}]),
+        C2 = spi:get_config(SPI, a),
+        _ = spi:read_at(SPI, a, 16#80, 8),
+        E2 = last_config(a),
+        S3 = spi:set_config(SPI, a, #{word_size => 16, bit_order => lsb_first}),
+        {ok, #{word_size := W3, bit_order := O3}} = spi:get_config(SPI, a),
+        Want0 = #{clock_speed_hz => 2000000, mode => 1, bit_order => msb_first, word_size => 8,
+                  cs => 0, address_len_bits => 8, command_len_bits => 0},
+        Want1 = Want0#{mode => 2, clock_speed_hz => 250000},
+        Seen = fun(E) -> {proplists:get_value(mode, E), proplists:get_value(frequency, E)} end,
+        WantBad = [{error, {badarg, word_size}}, {error, {badarg, mode}},
+                   {error, {badarg, clock_speed_hz}}, {error, {badarg, bit_order}},
+                   {error, {badarg, address_len_bits}}, {error, {badarg, command_len_bits}},
+                   {error, {badarg, cs}}, {error, unknown_option}, {error, {badarg, changes}}],
+        expect({{ok, Want0}, ok, {ok, Want1}, {2, 250000}, [], {error, {unknown_device, nobody}},
+                {ok, Want1}, {2, 250000}, ok, {16, lsb_first}},
+               {C0, S1, C1, Seen(E1), mismatches(1, WantBad, Bad), Unknown, C2, Seen(E2), S3,
+                {W3, O3}})
+    end).
+
+%% open/1 raises the port's reason for each bad parameter, the slots stay free, and the VM
+%% runs on.
+bad_configs() ->
+    Cases = [
+        {[{device_config, [{d, [{mode, 9}]}]}], {badarg, mode}},
+        {[{device_config, [{d, [{clock_speed_hz, 0}]}]}], {badarg, clock_speed_hz}},
+        {[{device_config, [{d, [{address_len_bits, 65}]}]}], {badarg, address_len_bits}},
+        {[{device_config, [{d, [{command_len_bits, 17}]}]}], {badarg, command_len_bits}},
+        {[{device_config, [{d, [{word_size, 12}]}]}], {badarg, word_size}},
+        {[{device_config, [{d, [{bit_order, sideways}]}]}], {badarg, bit_order}},
+        {[{device_config, [{d, [{cs, 65536}]}]}], {badarg, cs}},
+        {[{device_config, [{d, [{speed, 1}]}]}], unknown_option},
+        {[{device_config, [{d, [{device, "nope"}]}]}], {no_device, device}},
+        {[{device_config, [{d, []}, {d, []}]}], {badarg, device_config}},
+        {[{bus_config, [{peripheral, "nope"}]}], no_device},
+        {[{bus_config, [{peripheral, 42}]}], {badarg, peripheral}},
+        {not_params, badarg}
+    ],
+    Got = [try spi:open(P) of
+               SPI -> spi:close(SPI), {opened, SPI}
+           catch
+               error:Reason -> Reason
+           end || {P, _} <- Cases],
+    Wrong = mismatches(1, [R || {_, R} <- Cases], Got),
+    %% Both slots are free: two buses open at once, a third is busy.
+    S1 = spi:open([{device_config, [{a, [{cs, 0}]}]}]),
+    S2 = spi:open([{bus_config, [{peripheral, "spi_bus2"}]}, {device_config, [{c, []}]}]),
+    Third = try spi:open([]) of S3 -> spi:close(S3), opened catch error:R -> R end,
+    Read = spi:read_at(S1, a, 16#80, 8),
+    ok = spi:close(S2),
+    ok = spi:close(S1),
+    expect({[], busy, ok}, {Wrong, Third, element(1, Read)}).
+
+%% Bad transactions and requests get {error, _}, reach no device, and the port and VM run on.
+bad_transactions() ->
+    set_regs(a, 16#10, <<16#42>>),
+    reset(a),
+    with_bus(bus_a_b([]), fun(SPI) ->
+        Big = binary:copy(<<16#A5>>, 255),
+        Cases = [
+            {spi:read_at(SPI, a, 1, 65), {badarg, len}},
+            {spi:read_at(SPI, a, 1, -1), {badarg, len}},
+            {spi:read_at(SPI, a, foo, 8), {badarg, address}},
+            {spi:write_at(SPI, a, 1, 8, <<1>>), {badarg, data}},
+            {spi:write_read(SPI, a, #{read_bits => 1000000}), too_large},
+            {spi:write(SPI, a, #{address => 1, write_data => <<Big/binary, 0>>}), too_large},
+            {spi:write_read(SPI, a, #{write_data => <<1>>, write_bits => 9}), {badarg, write_bits}},
+            {spi:write_read(SPI, a, #{write_bits => 8}), {badarg, write_bits}},
+            {spi:write_read(SPI, a, #{command => -1}), {badarg, command}},
+            {spi:write_read(SPI, a, #{command => 70000}), {badarg, command}},
+            {spi:write_read(SPI, a, #{write_data => "list"}), {badarg, write_data}},
+            {spi:write_read(SPI, a, #{read_bits => -1}), {badarg, read_bits}},
+            {spi:write_read_async(SPI, a, #{command => 70000}), {badarg, command}},
+            {spi:write_read_async(SPI, a, #{read_bits => 1000000}), too_large},
+            {spi:read_at(SPI, nobody, 1, 8), {unknown_device, nobody}},
+            {spi:write_read_async(SPI, nobody, #{}), {unknown_device, nobody}},
+            {port:call(SPI, {frobnicate}), unknown_command},
+            {port:call(SPI, {read_at, a}), unknown_command},
+            {port:call(SPI, 42), badarg}
+        ],
+        Wrong = mismatches(1, [{error, R} || {_, R} <- Cases], [G || {G, _} <- Cases]),
+        Transfers = counter(a, transfers),
+        %% The largest transaction that fits (256 bytes on the wire) goes through.
+        Read = spi:read_at(SPI, a, 16#90, 8),
+        %% Other keys in a transaction map are ignored, as AtomVM does.
+        Ignored = spi:write_read(SPI, a, #{address => 16#90, read_bits => 8, bogus => 1}),
+        Max = spi:write(SPI, a, #{address => 16#40, write_data => Big}),
+        expect({[], 0, ok, {ok, 16#42}, {ok, <<16#42>>}, <<16#A5, 16#A5>>},
+               {Wrong, Transfers, Max, Read, Ignored, regs(a, 16#40, 2)})
+    end).
+
+%% A transfer the device fails is {error, io}, synchronous or asynchronous (in its place in the
+%% order), and the next one works; the port counts the synchronous errors.
+injected_fault() ->
+    set_regs(a, 16#10, <<16#31, 16#32>>),
+    reset(a),
+    with_bus([{device_config, [{a, [{cs, 0}]}]}], fun(SPI) ->
+        ok = emul({fail_next, a, 1, 5}),
+        Sync = spi:read_at(SPI, a, 16#90, 8),
+        After = spi:read_at(SPI, a, 16#90, 16),
+        ok = emul({fail_next, a, 1, 5}),
+        Refs = [begin {ok, R} = spi:write_read_async(SPI, a, #{address => 16#91, read_bits => 8}), R end
+                || _ <- lists:seq(1, 3)],
+        Async = [receive {spi_done, R, Res} -> Res after 5000 -> timeout end || R <- Refs],
+        ok = emul({fail_next, a, 1, 5}),
+        Write = spi:write(SPI, a, #{address => 16#10, write_data => <<0, 0>>}),
+        expect({{error, io}, {ok, 16#3132}, [{error, io}, {ok, <<16#32>>}, {ok, <<16#32>>}],
+                {error, io}, 3, <<16#31, 16#32>>, 2},
+               {Sync, After, Async, Write, counter(a, failed), regs(a, 16#10, 2),
+                port_counter(SPI, errors)})
+    end).
+
+%% close/1 right behind ?DEPTH submissions, all in the port's mailbox before any completion
+%% can be taken: every one admitted, then close waits for the device to finish them all and
+%% cancels their results (no spi_done comes), nothing leaks, the configuration resource is
+%% destroyed and the bus opens again.
+close_with_transfers_in_flight() ->
+    reset(c),
+    T0 = spi_counts(),
+    SPI = spi:open([{bus_config, [{peripheral, "spi_bus2"}]}, {device_config, [{c, [{cs, 0}]}]}]),
+    Req = {write_read_async, c, #{address => 16#80, read_bits => 8}},
+    Refs = [call_async(SPI, Req) || _ <- lists:seq(1, ?DEPTH)],
+    Closed = spi:close(SPI),
+    Submitted = [receive {R, Reply} -> element(1, Reply) after 5000 -> timeout end || R <- Refs],
+    Done = flush_done(SPI),
+    T1 = spi_counts(),
+    {Cr, De, S, C, D, X, L} = diff(T1, T0),
+    Frames = counter(c, read_frames),
+    Again = with_bus([{bus_config, [{peripheral, "spi_bus2"}]}, {device_config, [{c, []}]}],
+                     fun(S2) -> spi:read_at(S2, c, 16#80, 8) end),
+    expect({lists:duplicate(?DEPTH, ok), ok, [], {1, 1}, {?DEPTH, ?DEPTH, 0, ?DEPTH, 0},
+            ?DEPTH, ok},
+           {Submitted, Closed, Done, {Cr, De}, {S, C, D, X, L}, Frames, element(1, Again)}).
+
+%% Killed (its owner died, say) with ?DEPTH transfers submitted and none delivered yet (the
+%% port's counters say so just before): every transfer is completed, delivered before the kill
+%% or cancelled, nothing leaks, the configuration resource is destroyed, the slot is free.
+kill_with_transfers_in_flight() ->
+    reset(c),
+    T0 = spi_counts(),
+    SPI = spi:open([{bus_config, [{peripheral, "spi_bus2"}]}, {device_config, [{c, [{cs, 0}]}]}]),
+    unlink(SPI),
+    Req = {write_read_async, c, #{address => 16#80, read_bits => 8}},
+    Refs = [call_async(SPI, Req) || _ <- lists:seq(1, ?DEPTH)],
+    %% Behind the submissions in the port's mailbox, ahead of any completion.
+    {counters, Port} = spi:get_counters(SPI),
+    exit(SPI, kill),
+    ok = await_down(SPI),
+    Submitted = [receive {R, Reply} -> element(1, Reply) after 5000 -> timeout end || R <- Refs],
+    Before = flush_done(SPI),
+    T1 = spi_counts(),
+    {Cr, De, S, C, D, X, L} = diff(T1, T0),
+    Frames = counter(c, read_frames),
+    Again = with_bus([{bus_config, [{peripheral, "spi_bus2"}]}, {device_config, [{c, []}]}],
+                     fun(S2) -> spi:read_at(S2, c, 16#80, 8) end),
+    InFlight = [proplists:get_value(K, Port) || K <- [async_submitted, async_delivered]],
+    expect({lists:duplicate(?DEPTH, ok), [?DEPTH, 0], {1, 1}, {?DEPTH, ?DEPTH},
+            length(Before), ?DEPTH - length(Before), 0, ?DEPTH, ok},
+           {Submitted, InFlight, {Cr, De}, {S, C}, D, X, L, Frames, element(1, Again)}).
