@@ -567,136 +567,49 @@ mod tests {
         assert_eq!(b, [0x12, 0x34, 0xAB, 0xCD]);
     }
 
+    /// A transaction with the fields `set` gives, the rest absent.
+    fn tx<'a>(set: impl FnOnce(&mut Transaction<'a>)) -> Transaction<'a> {
+        let mut t = Transaction::default();
+        set(&mut t);
+        t
+    }
+
     #[test]
     fn each_bad_field_names_its_key() {
         let d = DeviceConfig::DEFAULT;
-        let bad = |t: Transaction<'_>| wr(&d, t).unwrap_err();
-        let b = |k| Error::with("badarg", k);
-        assert_eq!(
-            bad(Transaction {
-                command: int(-1),
-                ..Default::default()
-            }),
-            b("command")
-        );
-        assert_eq!(
-            bad(Transaction {
-                command: int(0x10000),
-                ..Default::default()
-            }),
-            b("command")
-        );
-        assert_eq!(
-            bad(Transaction {
-                command: Some(Raw::Atom("x")),
-                ..Default::default()
-            }),
-            b("command")
-        );
-        assert_eq!(
-            bad(Transaction {
-                address: Some(Raw::Other),
-                ..Default::default()
-            }),
-            b("address")
-        );
-        assert_eq!(
-            bad(Transaction {
-                address: Some(Raw::Atom("a")),
-                ..Default::default()
-            }),
-            b("address")
-        );
-        assert_eq!(
-            bad(Transaction {
-                address: Some(Raw::Bin(&[1])),
-                ..Default::default()
-            }),
-            b("address")
-        );
-        assert_eq!(
-            bad(Transaction {
-                write_data: Some(Raw::Other),
-                ..Default::default()
-            }),
-            b("write_data")
-        );
-        assert_eq!(
-            bad(Transaction {
-                write_data: Some(Raw::Bin(&[1])),
-                write_bits: int(9),
-                ..Default::default()
-            }),
-            b("write_bits")
-        );
-        assert_eq!(
-            bad(Transaction {
-                write_bits: int(1),
-                ..Default::default()
-            }),
-            b("write_bits")
-        );
-        assert_eq!(
-            bad(Transaction {
-                write_bits: int(-1),
-                ..Default::default()
-            }),
-            b("write_bits")
-        );
-        assert_eq!(
-            bad(Transaction {
-                write_bits: Some(Raw::Atom("all")),
-                ..Default::default()
-            }),
-            b("write_bits")
-        );
-        assert_eq!(
-            bad(Transaction {
-                read_bits: int(-1),
-                ..Default::default()
-            }),
-            b("read_bits")
-        );
-        assert_eq!(
-            bad(Transaction {
-                read_bits: Some(Raw::Other),
-                ..Default::default()
-            }),
-            b("read_bits")
-        );
+        let bad: [(Transaction<'_>, &str); 14] = [
+            (tx(|t| t.command = int(-1)), "command"),
+            (tx(|t| t.command = int(0x10000)), "command"),
+            (tx(|t| t.command = Some(Raw::Atom("x"))), "command"),
+            (tx(|t| t.address = Some(Raw::Other)), "address"),
+            (tx(|t| t.address = Some(Raw::Atom("a"))), "address"),
+            (tx(|t| t.address = Some(Raw::Bin(&[1]))), "address"),
+            (tx(|t| t.write_data = Some(Raw::Other)), "write_data"),
+            (
+                tx(|t| (t.write_data, t.write_bits) = (Some(Raw::Bin(&[1])), int(9))),
+                "write_bits",
+            ),
+            (tx(|t| t.write_bits = int(1)), "write_bits"),
+            (tx(|t| t.write_bits = int(-1)), "write_bits"),
+            (tx(|t| t.write_bits = Some(Raw::Atom("all"))), "write_bits"),
+            (tx(|t| t.read_bits = int(-1)), "read_bits"),
+            (tx(|t| t.read_bits = Some(Raw::Other)), "read_bits"),
+            (tx(|t| t.command = Some(Raw::Bin(&[]))), "command"),
+        ];
+        for (t, key) in bad {
+            assert_eq!(wr(&d, t).unwrap_err(), Error::with("badarg", key), "{t:?}");
+        }
         // The bounds themselves are fine.
-        for t in [
-            Transaction {
-                command: int(0),
-                ..Default::default()
-            },
-            Transaction {
-                command: int(0xFFFF),
-                ..Default::default()
-            },
-            Transaction {
-                address: int(i64::MIN),
-                ..Default::default()
-            },
-            Transaction {
-                address: int(i64::MAX),
-                ..Default::default()
-            },
-            Transaction {
-                write_data: Some(Raw::Bin(&[1])),
-                write_bits: int(8),
-                ..Default::default()
-            },
-            Transaction {
-                write_data: Some(Raw::Bin(&[1])),
-                write_bits: int(0),
-                ..Default::default()
-            },
-            Transaction {
-                read_bits: int(0),
-                ..Default::default()
-            },
-        ] {
+        let fine = [
+            tx(|t| t.command = int(0)),
+            tx(|t| t.command = int(0xFFFF)),
+            tx(|t| t.address = int(i64::MIN)),
+            tx(|t| t.address = int(i64::MAX)),
+            tx(|t| (t.write_data, t.write_bits) = (Some(Raw::Bin(&[1])), int(8))),
+            tx(|t| (t.write_data, t.write_bits) = (Some(Raw::Bin(&[1])), int(0))),
+            tx(|t| t.read_bits = int(0)),
+        ];
+        for t in fine {
             assert!(wr(&d, t).is_ok(), "{t:?}");
         }
     }
@@ -706,74 +619,20 @@ mod tests {
         let d = DeviceConfig::DEFAULT;
         // 8 address bits + 4095 bytes = 4096 bytes; a byte more is over.
         let data = std::vec![0u8; 4096];
-        let ok = Transaction {
-            write_data: Some(Raw::Bin(&data[..4095])),
-            ..Default::default()
-        };
-        assert_eq!(wr(&d, ok).unwrap().wire_len(), MAX);
-        let t = Transaction {
-            write_data: Some(Raw::Bin(&data)),
-            ..Default::default()
-        };
-        assert_eq!(wr(&d, t).unwrap_err(), TOO_LARGE);
-        assert_eq!(
-            wr(
-                &d,
-                Transaction {
-                    read_bits: int(i64::MAX),
-                    ..Default::default()
-                }
-            )
-            .unwrap_err(),
-            TOO_LARGE
-        );
-        assert_eq!(
-            wr(
-                &d,
-                Transaction {
-                    read_bits: int(4095 * 8 + 1),
-                    ..Default::default()
-                }
-            )
-            .unwrap_err(),
-            TOO_LARGE
-        );
-        assert_eq!(
-            wr(
-                &d,
-                Transaction {
-                    read_bits: int(4095 * 8),
-                    ..Default::default()
-                }
-            )
-            .unwrap()
-            .wire_len(),
-            MAX
-        );
+        let write = |n: usize| wr(&d, tx(|t| t.write_data = Some(Raw::Bin(&data[..n]))));
+        assert_eq!(write(4095).unwrap().wire_len(), MAX);
+        assert_eq!(write(4096).unwrap_err(), TOO_LARGE);
+        let read = |d: &DeviceConfig, bits| wr(d, tx(|t| t.read_bits = int(bits)));
+        assert_eq!(read(&d, i64::MAX).unwrap_err(), TOO_LARGE);
+        assert_eq!(read(&d, 4095 * 8 + 1).unwrap_err(), TOO_LARGE);
+        assert_eq!(read(&d, 4095 * 8).unwrap().wire_len(), MAX);
         // Whole words: 8 + 4095 * 8 bits are 1024 32-bit words; one bit more is a word more.
         let d32 = dev(&[(Key::WordSize, Raw::Int(32))]);
-        let r = |bits| {
-            wr(
-                &d32,
-                Transaction {
-                    read_bits: int(bits),
-                    ..Default::default()
-                },
-            )
-        };
-        assert_eq!(r(4096 * 8 - 8).unwrap().wire_len(), MAX);
-        assert_eq!(r(4096 * 8 - 7).unwrap_err(), TOO_LARGE);
+        assert_eq!(read(&d32, 4096 * 8 - 8).unwrap().wire_len(), MAX);
+        assert_eq!(read(&d32, 4096 * 8 - 7).unwrap_err(), TOO_LARGE);
         // A write-only plan counts what it writes only.
-        assert!(Plan::new(
-            &d,
-            &Transaction {
-                read_bits: int(1 << 40),
-                ..Default::default()
-            },
-            Dir::Write,
-            MAX
-        )
-        .is_ok());
+        let huge_read = tx(|t| t.read_bits = int(1 << 40));
+        assert!(Plan::new(&d, &huge_read, Dir::Write, MAX).is_ok());
     }
 
     #[test]
