@@ -182,21 +182,25 @@ function(atomvm_app)
     _atomvm_app_source_dir(atomvm)
     set(include_flags -I ${atomvm}/libs/include)
   endif()
-  add_custom_command(
-    OUTPUT ${beams}
-    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
-    COMMAND ${ERLC_EXECUTABLE} ${ARG_ERLC_FLAGS} ${include_flags} -o ${dir} ${sources}
-    DEPENDS ${sources} ${ARG_DEPENDS}
-    COMMENT "Compiling Erlang sources of ${ARG_NAME}"
-    VERBATIM)
-
   set(lib_avms "")
   set(lib_targets "")
+  set(lib_paths "")
   foreach(lib IN LISTS ARG_LIBS)
     _atomvm_app_lib(${lib} lib_avm)
     list(APPEND lib_avms ${lib_avm})
     list(APPEND lib_targets atomvm_lib_${lib})
+    # The libraries' modules on erlc's path: behaviours they define (spi_hal, i2c_hal, gen_*)
+    # are then checked instead of warned about as undefined.
+    list(APPEND lib_paths -pa ${CMAKE_BINARY_DIR}/atomvm_libs/${lib})
   endforeach()
+  add_custom_command(
+    OUTPUT ${beams}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+    COMMAND ${ERLC_EXECUTABLE} ${ARG_ERLC_FLAGS} ${include_flags} ${lib_paths} -o ${dir}
+            ${sources}
+    DEPENDS ${sources} ${ARG_DEPENDS} ${lib_targets}
+    COMMENT "Compiling Erlang sources of ${ARG_NAME}"
+    VERBATIM)
 
   # App modules first: on a name clash AtomVM loads the first entry, so the app's wins.
   set(avm ${CMAKE_CURRENT_BINARY_DIR}/${ARG_NAME}.avm)
