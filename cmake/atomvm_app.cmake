@@ -189,9 +189,10 @@ function(atomvm_app)
     _atomvm_app_lib(${lib} lib_avm)
     list(APPEND lib_avms ${lib_avm})
     list(APPEND lib_targets atomvm_lib_${lib})
-    # The libraries' modules on erlc's path: behaviours they define (spi_hal, i2c_hal, gen_*)
+    # The libraries' modules at the end of erlc's path (-pz: its own OTP modules, such as
+    # gen_server, must stay first): behaviours only they define (spi_hal, i2c_hal)
     # are then checked instead of warned about as undefined.
-    list(APPEND lib_paths -pa ${CMAKE_BINARY_DIR}/atomvm_libs/${lib})
+    list(APPEND lib_paths -pz ${CMAKE_BINARY_DIR}/atomvm_libs/${lib})
   endforeach()
   add_custom_command(
     OUTPUT ${beams}
