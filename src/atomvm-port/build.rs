@@ -56,6 +56,8 @@ mod vm {
         "term_port_from_local_process_id",
         "term_is_reference",
         "term_from_resource",
+        "term_from_ref_ticks",
+        "globalcontext_get_ref_ticks",
         "atom_table_get_atom_string",
         "globalcontext_insert_atom_maybe_copy",
         "globalcontext_send_message",

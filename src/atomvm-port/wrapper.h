@@ -20,6 +20,7 @@
 /* Sizes that are macros built from other macros: an enum makes clang evaluate them. */
 enum atomvm_port_consts {
 	ATOMVM_PORT_TERM_BOXED_RESOURCE_SIZE = TERM_BOXED_RESOURCE_SIZE,
+	ATOMVM_PORT_REF_SIZE = REF_SIZE,
 	ATOMVM_PORT_NATIVE_CONTINUE = NativeContinue,
 	ATOMVM_PORT_NATIVE_TERMINATE = NativeTerminate,
 };

@@ -46,6 +46,10 @@ pub trait Sink {
     fn resource_words(&self) -> usize;
     /// A reference to resource object `obj` (counted by the garbage collector).
     fn resource(&mut self, obj: *mut core::ffi::c_void) -> Self::Raw;
+    /// Heap words of a local reference.
+    fn reference_words(&self) -> usize;
+    /// The local reference numbered `ticks` (see [`Reference`]).
+    fn reference(&mut self, ticks: u64) -> Self::Raw;
 }
 
 /// A Rust value that can be written as a term.
@@ -97,6 +101,21 @@ impl Encode for Binary<'_> {
     }
     fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
         s.binary(self.0)
+    }
+}
+
+/// An Erlang reference, as `make_ref()` makes: a number from the VM's reference counter, so
+/// equal only to itself. A port mints one where it has the VM (`vm::Call::make_ref`), keeps
+/// the number, and sends the same reference later (an answer matched by `receive`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Reference(pub u64);
+
+impl Encode for Reference {
+    fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
+        s.reference_words()
+    }
+    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+        s.reference(self.0)
     }
 }
 

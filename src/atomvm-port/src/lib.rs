@@ -52,7 +52,7 @@ mod tests;
 pub mod vm;
 
 pub use claim::{Claim, Exclusive};
-pub use encode::{atom, Atom, Binary, Counter, Encode, Sink};
+pub use encode::{atom, Atom, Binary, Counter, Encode, Reference, Sink};
 pub use error::Error;
 pub use gen::{GenCall, Request};
 pub use term::{Backend, Kind, Term};

@@ -211,4 +211,12 @@ impl Sink for Store {
         self.used += self.resource_words();
         self.add(Node::Resource(obj as usize))
     }
+    fn reference_words(&self) -> usize {
+        // REF_SIZE: a header and the 64-bit number (two words on 32-bit VMs).
+        1 + 64 / self.word_bits as usize
+    }
+    fn reference(&mut self, ticks: u64) -> usize {
+        self.used += self.reference_words();
+        self.add(Node::Ref(ticks))
+    }
 }

@@ -303,6 +303,25 @@ fn raw_words_and_resources_pass_through() {
     assert_eq!(s.nodes[b.raw()], Node::Resource(obj as usize));
 }
 
+#[test]
+fn references_keep_their_number_and_size_by_word() {
+    for (bits, words) in [(32, 3), (64, 2)] {
+        let mut s = Store::new(bits);
+        let before = s.used;
+        let root = build(
+            &mut s,
+            &(atom("spi_done"), crate::Reference(u64::MAX - 1), 7u8),
+        );
+        assert_eq!(
+            s.used - before,
+            4 + words,
+            "a 3-tuple (4 words) and the reference"
+        );
+        let [_, r, _] = term(&s, root).tuple_n::<3>().expect("triple");
+        assert_eq!(s.nodes[r.raw()], Node::Ref(u64::MAX - 1));
+    }
+}
+
 /// A value tree for the property test.
 #[derive(Clone, Debug)]
 enum V {

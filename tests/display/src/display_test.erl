@@ -40,6 +40,7 @@ cases() ->
         fun read_config_type_checks/0,
         fun framework_decoding/0,
         fun framework_errors/0,
+        fun framework_references/0,
         fun messages_from_a_thread/0,
         fun deferred_replies_in_order/0,
         fun deferred_request_binaries_stay_intact/0,
@@ -396,6 +397,18 @@ framework_errors() ->
         ok -> expect(badarg, BadOpen);
         Other -> Other
     end.
+
+%% A port's reference (vm::Open::make_ref) is a real one: new each time, distinct from make_ref()'s,
+%% and the same term when the port sends it again.
+framework_references() ->
+    T = open_port({spawn, "framework_test"}, []),
+    {ok, R1} = port:call(T, make_ref),
+    {ok, R2} = port:call(T, make_ref),
+    Again = [receive {ref_again, R} -> R after 2000 -> timeout end || R <- [R2, R1]],
+    ok = port:call(T, close),
+    Mine = make_ref(),
+    expect({true, true, true, [R2, R1]},
+           {is_reference(R1), R1 =/= R2, Mine =/= R1 andalso Mine =/= R2, Again}).
 
 messages_from_a_thread() ->
     T = open_port({spawn, "framework_test"}, []),

@@ -228,6 +228,13 @@ impl Port for FrameworkTest {
             req.args::<0>()?;
             let s = DeferredStats::get();
             call.reply(&(atom("ok"), s.taken, s.released))
+        } else if req.is("make_ref") {
+            // A reference minted here, answered and also sent as a message later matched.
+            req.args::<0>()?;
+            let cx = call.open_cx();
+            let r = cx.make_ref();
+            cx.send(call.caller().ok_or(Error::BADARG)?, &(atom("ref_again"), r))?;
+            call.reply(&ok(r))
         } else if req.is("echo_binary") {
             let [bin] = req.args::<1>()?;
             call.reply(&ok(Binary(bin.binary()?)))

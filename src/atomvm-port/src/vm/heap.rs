@@ -89,6 +89,12 @@ impl Sink for Sizes {
     fn resource(&mut self, _: *mut core::ffi::c_void) -> sys::term {
         nil()
     }
+    fn reference_words(&self) -> usize {
+        sys::ATOMVM_PORT_REF_SIZE as usize
+    }
+    fn reference(&mut self, _: u64) -> sys::term {
+        nil()
+    }
 }
 
 fn nil() -> sys::term {
@@ -109,6 +115,9 @@ impl Sink for HeapSink {
     }
     fn resource_words(&self) -> usize {
         Sizes.resource_words()
+    }
+    fn reference_words(&self) -> usize {
+        Sizes.reference_words()
     }
 
     fn atom(&mut self, name: &str) -> sys::term {
@@ -162,5 +171,9 @@ impl Sink for HeapSink {
     fn resource(&mut self, obj: *mut core::ffi::c_void) -> sys::term {
         // SAFETY: see the impl; `obj` is a live resource (Resource keeps a reference).
         unsafe { sys::term_from_resource(obj, self.heap) }
+    }
+    fn reference(&mut self, ticks: u64) -> sys::term {
+        // SAFETY: see the impl.
+        unsafe { sys::term_from_ref_ticks(ticks, self.heap) }
     }
 }

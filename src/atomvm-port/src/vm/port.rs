@@ -16,7 +16,7 @@ use super::deferred::{Deferred, Taken};
 use super::heap::{reserve, HeapSink};
 use super::send::Pid;
 use super::sys;
-use crate::encode::{Encode, Word};
+use crate::encode::{Encode, Reference, Word};
 use crate::error::Error;
 use crate::gen::{GenCall, Request};
 use crate::term::Term;
@@ -58,6 +58,14 @@ impl Open {
     /// [`Call::open_cx`], not in [`Port::init`].
     pub fn port_pid(&self) -> Option<Pid> {
         self.pid
+    }
+
+    /// A new reference, unique in this VM as `make_ref()`'s: keep it and send it in a later
+    /// reply or message that the caller matches with `receive`.
+    pub fn make_ref(&self) -> Reference {
+        // SAFETY: an Open only exists on the VM thread, during a callback of the running VM;
+        // the counter is atomic.
+        Reference(unsafe { sys::globalcontext_get_ref_ticks(self.glb) })
     }
 
     /// Sends `msg` to `to` from the VM thread: appended to the receiver's mailbox at once, so

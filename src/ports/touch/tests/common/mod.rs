@@ -129,6 +129,12 @@ impl Sink for Model {
     fn resource(&mut self, _: *mut core::ffi::c_void) -> usize {
         unimplemented!("no resources in touch terms")
     }
+    fn reference_words(&self) -> usize {
+        2
+    }
+    fn reference(&mut self, _: u64) -> usize {
+        unimplemented!("no references in touch terms")
+    }
 }
 
 /// Encodes `v`, checking that it wrote exactly the heap words it announced.
