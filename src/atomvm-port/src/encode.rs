@@ -46,6 +46,10 @@ pub trait Sink {
     fn resource_words(&self) -> usize;
     /// A reference to resource object `obj` (counted by the garbage collector).
     fn resource(&mut self, obj: *mut core::ffi::c_void) -> Self::Raw;
+    /// Heap words of an integer above `i64::MAX` (a bignum).
+    fn big_uint_words(&self) -> usize;
+    /// An integer above `i64::MAX` (smaller ones are [`Sink::int`]).
+    fn big_uint(&mut self, v: u64) -> Self::Raw;
     /// Heap words of a local reference.
     fn reference_words(&self) -> usize;
     /// The local reference numbered `ticks` (see [`Reference`]).
@@ -151,6 +155,22 @@ macro_rules! encode_int {
     )*};
 }
 encode_int!(i8, i16, i32, i64, u8, u16, u32);
+
+/// All of `u64`: above `i64::MAX` a bignum, as Erlang has it.
+impl Encode for u64 {
+    fn words<S: Sink + ?Sized>(&self, s: &S) -> usize {
+        match i64::try_from(*self) {
+            Ok(v) => s.int_words(v),
+            Err(_) => s.big_uint_words(),
+        }
+    }
+    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> S::Raw {
+        match i64::try_from(*self) {
+            Ok(v) => s.int(v),
+            Err(_) => s.big_uint(*self),
+        }
+    }
+}
 
 /// `usize` values beyond `i64::MAX` saturate (no platform has such sizes in practice).
 impl Encode for usize {

@@ -18,8 +18,8 @@ pub enum Node {
     Atom(String),
     /// An integer that fits i64.
     Int(i64),
-    /// An integer beyond i64.
-    BigInt,
+    /// An integer beyond i64 (one of u64's, say).
+    BigInt(u64),
     /// A binary.
     Binary(Vec<u8>),
     /// A tuple of node indices.
@@ -91,7 +91,7 @@ impl<'a> Backend<'a> for &'a Store {
     fn kind(self, t: usize) -> Kind {
         match self.nodes.get(t) {
             Some(Node::Atom(_)) => Kind::Atom,
-            Some(Node::Int(_) | Node::BigInt) => Kind::Integer,
+            Some(Node::Int(_) | Node::BigInt(_)) => Kind::Integer,
             Some(Node::Binary(_)) => Kind::Binary,
             Some(Node::Tuple(_)) => Kind::Tuple,
             Some(Node::Nil) => Kind::Nil,
@@ -210,6 +210,18 @@ impl Sink for Store {
     fn resource(&mut self, obj: *mut core::ffi::c_void) -> usize {
         self.used += self.resource_words();
         self.add(Node::Resource(obj as usize))
+    }
+    fn big_uint_words(&self) -> usize {
+        // Two 32-bit digits, padded to more words than a boxed int64 takes, plus a header.
+        if self.word_bits == 32 {
+            4
+        } else {
+            3
+        }
+    }
+    fn big_uint(&mut self, v: u64) -> usize {
+        self.used += self.big_uint_words();
+        self.add(Node::BigInt(v))
     }
     fn reference_words(&self) -> usize {
         // REF_SIZE: a header and the 64-bit number (two words on 32-bit VMs).

@@ -21,7 +21,7 @@ fn integers_are_range_checked_into_the_type_asked_for() {
     let mut s = Store::new(32);
     let big = s.add(Node::Int(300));
     let neg = s.add(Node::Int(-1));
-    let huge = s.add(Node::BigInt);
+    let huge = s.add(Node::BigInt(u64::MAX));
     let a = s.atom_node("x");
     assert_eq!(term(&s, big).int::<u16>(), Ok(300));
     assert_eq!(term(&s, big).int::<u8>(), Err(Error::OUT_OF_RANGE));
@@ -322,6 +322,21 @@ fn references_keep_their_number_and_size_by_word() {
     }
 }
 
+#[test]
+fn all_of_u64_encodes_bignums_above_i64_max() {
+    for (bits, big) in [(32, 4), (64, 3)] {
+        let mut s = Store::new(bits);
+        let before = s.used;
+        let root = build(&mut s, &(1u64 << 63, i64::MAX as u64, u64::MAX));
+        let [a, b, c] = term(&s, root).tuple_n::<3>().expect("triple");
+        assert_eq!(s.nodes[a.raw()], Node::BigInt(1 << 63));
+        assert_eq!(b.int::<i64>(), Ok(i64::MAX));
+        assert_eq!(s.nodes[c.raw()], Node::BigInt(u64::MAX));
+        let boxed = crate::Sink::int_words(&s, i64::MAX);
+        assert_eq!(s.used - before, 4 + 2 * big + boxed);
+    }
+}
+
 /// A value tree for the property test.
 #[derive(Clone, Debug)]
 enum V {
@@ -419,7 +434,7 @@ proptest! {
             s.add(match k {
                 0 => Node::Atom("a".into()),
                 1 => Node::Int(i as i64),
-                2 => Node::BigInt,
+                2 => Node::BigInt(u64::MAX),
                 3 => Node::Binary(vec![1, 2]),
                 4 => Node::Tuple(vec![r, n + 1]),
                 5 => Node::Nil,

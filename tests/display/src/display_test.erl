@@ -41,6 +41,7 @@ cases() ->
         fun framework_decoding/0,
         fun framework_errors/0,
         fun framework_references/0,
+        fun framework_big_integers/0,
         fun messages_from_a_thread/0,
         fun deferred_replies_in_order/0,
         fun deferred_request_binaries_stay_intact/0,
@@ -409,6 +410,13 @@ framework_references() ->
     Mine = make_ref(),
     expect({true, true, true, [R2, R1]},
            {is_reference(R1), R1 =/= R2, Mine =/= R1 andalso Mine =/= R2, Again}).
+
+%% u64s above i64's range arrive as the bignums they are, on 32- and 64-bit VMs.
+framework_big_integers() ->
+    T = open_port({spawn, "framework_test"}, []),
+    Got = port:call(T, big_u64),
+    ok = port:call(T, close),
+    expect({ok, 1 bsl 63, (1 bsl 64) - 1, (1 bsl 63) - 1}, Got).
 
 messages_from_a_thread() ->
     T = open_port({spawn, "framework_test"}, []),

@@ -235,6 +235,9 @@ impl Port for FrameworkTest {
             let r = cx.make_ref();
             cx.send(call.caller().ok_or(Error::BADARG)?, &(atom("ref_again"), r))?;
             call.reply(&ok(r))
+        } else if req.is("big_u64") {
+            req.args::<0>()?;
+            call.reply(&(atom("ok"), 1u64 << 63, u64::MAX, i64::MAX as u64))
         } else if req.is("echo_binary") {
             let [bin] = req.args::<1>()?;
             call.reply(&ok(Binary(bin.binary()?)))

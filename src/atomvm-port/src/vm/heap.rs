@@ -95,6 +95,20 @@ impl Sink for Sizes {
     fn reference(&mut self, _: u64) -> sys::term {
         nil()
     }
+    fn big_uint_words(&self) -> usize {
+        big_uint_size().0 + 1 // BOXED_BIGINT_HEAP_SIZE
+    }
+    fn big_uint(&mut self, _: u64) -> sys::term {
+        nil()
+    }
+}
+
+/// A u64 bignum's data size in terms and in digits (2 digits, padded as AtomVM pads them).
+fn big_uint_size() -> (usize, usize) {
+    let (mut terms, mut rounded) = (0, 0);
+    // SAFETY: a pure computation writing the two outputs.
+    unsafe { sys::term_bigint_size_requirements(2, &mut terms, &mut rounded) };
+    (terms, rounded)
 }
 
 fn nil() -> sys::term {
@@ -118,6 +132,9 @@ impl Sink for HeapSink {
     }
     fn reference_words(&self) -> usize {
         Sizes.reference_words()
+    }
+    fn big_uint_words(&self) -> usize {
+        Sizes.big_uint_words()
     }
 
     fn atom(&mut self, name: &str) -> sys::term {
@@ -171,6 +188,18 @@ impl Sink for HeapSink {
     fn resource(&mut self, obj: *mut core::ffi::c_void) -> sys::term {
         // SAFETY: see the impl; `obj` is a live resource (Resource keeps a reference).
         unsafe { sys::term_from_resource(obj, self.heap) }
+    }
+    fn big_uint(&mut self, v: u64) -> sys::term {
+        // Positive sign and magnitude in 32-bit digits, least significant first.
+        let digits = [v as u32, (v >> 32) as u32];
+        let (terms, rounded) = big_uint_size();
+        // SAFETY: see the impl; the digits are copied and zero-padded to `rounded`.
+        unsafe {
+            let t =
+                sys::term_create_uninitialized_bigint(terms, sys::TermPositiveInteger, self.heap);
+            sys::term_initialize_bigint(t, digits.as_ptr(), digits.len(), rounded);
+            t
+        }
     }
     fn reference(&mut self, ticks: u64) -> sys::term {
         // SAFETY: see the impl.

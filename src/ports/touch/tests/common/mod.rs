@@ -129,6 +129,12 @@ impl Sink for Model {
     fn resource(&mut self, _: *mut core::ffi::c_void) -> usize {
         unimplemented!("no resources in touch terms")
     }
+    fn big_uint_words(&self) -> usize {
+        3
+    }
+    fn big_uint(&mut self, _: u64) -> usize {
+        unimplemented!("no bignums in touch terms")
+    }
     fn reference_words(&self) -> usize {
         2
     }
