@@ -533,6 +533,11 @@ impl Spec {
         &self.specs[0].config
     }
 
+    /// The controller.
+    fn config_bus(&self) -> *const raw::device {
+        self.specs[0].bus
+    }
+
     fn run<W: Word>(&mut self, ops: &mut [Operation<'_, W>]) -> Result<(), Error> {
         check_word::<W>(self.base)?;
         let base = self.base;
@@ -703,12 +708,71 @@ fn release(spec: &mut raw::spi_dt_spec, base: u32, result: Result<(), Error>) ->
 /// checking).
 #[cfg(zephyr_spi_async)]
 fn has_async(spec: &raw::spi_dt_spec) -> bool {
-    // SAFETY: the bus is a static SPI controller device, whose `api` is a `spi_driver_api`.
-    unsafe {
-        let api = (*spec.bus).api as *const raw::spi_driver_api;
-        !api.is_null() && (*api).transceive_async.is_some()
+    // SAFETY: the spec's bus is a static device.
+    controller_has_async(unsafe { &*spec.bus })
+}
+
+/// Whether the SPI controller `bus` can complete transfers from its driver's callback
+/// (`spi_transceive_cb`: its API has `transceive_async`). Always false without
+/// `CONFIG_SPI_ASYNC`; `bus` must be an SPI controller.
+pub fn controller_has_async(bus: &raw::device) -> bool {
+    #[cfg(zephyr_spi_async)]
+    {
+        let api = bus.api as *const raw::spi_driver_api;
+        // SAFETY: an SPI controller's `api` is a static `spi_driver_api` (or NULL).
+        !api.is_null() && unsafe { (*api).transceive_async.is_some() }
+    }
+    #[cfg(not(zephyr_spi_async))]
+    {
+        let _ = bus;
+        false
     }
 }
+
+/// A driver's completion callback for [`SpiDevice::transceive_cb`] (Zephyr's
+/// `spi_callback_t`): the controller, `0` or a negative errno, and the `userdata` given. Real
+/// drivers call it from their interrupt handler: it may only do what an ISR may.
+pub type Callback = unsafe extern "C" fn(
+    dev: *const raw::device,
+    result: core::ffi::c_int,
+    userdata: *mut core::ffi::c_void,
+);
+
+/// The buffer descriptors of one [`SpiDevice::transceive_cb`] transfer, which the driver reads
+/// until it calls back: keep them in place (e.g. boxed, or in a static) until then.
+pub struct CallbackBufs {
+    tx: raw::spi_buf,
+    rx: raw::spi_buf,
+    tx_set: raw::spi_buf_set,
+    rx_set: raw::spi_buf_set,
+}
+
+impl CallbackBufs {
+    /// Empty descriptors.
+    pub const fn new() -> Self {
+        Self {
+            tx: NULL_BUF,
+            rx: NULL_BUF,
+            tx_set: raw::spi_buf_set {
+                buffers: core::ptr::null(),
+                count: 0,
+            },
+            rx_set: raw::spi_buf_set {
+                buffers: core::ptr::null(),
+                count: 0,
+            },
+        }
+    }
+}
+
+impl Default for CallbackBufs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// SAFETY: plain descriptors; the pointers in them are only read by the driver.
+unsafe impl Send for CallbackBufs {}
 
 /// [`send`] through `spi_transceive_cb()`, completing from the driver's callback.
 #[cfg(zephyr_spi_async)]
@@ -830,6 +894,98 @@ impl SpiDevice {
     /// aside).
     pub fn spi_config(&self) -> &raw::spi_config {
         self.0.config()
+    }
+
+    /// Whether this device's controller completes transfers from its driver's callback (see
+    /// [`controller_has_async`]): [`transceive_cb`](Self::transceive_cb) works.
+    pub fn has_async(&self) -> bool {
+        // SAFETY: the spec's bus is a static device.
+        controller_has_async(unsafe { &*self.0.config_bus() })
+    }
+
+    /// Starts one transfer (one CS frame: `tx` out, and what comes in into `rx` when given)
+    /// through `spi_transceive_cb()`, and returns at once: the driver calls `cb(dev, result,
+    /// userdata)` when it is over, from its interrupt handler on real controllers. `tx` and
+    /// `rx` hold whole frames of the configured word size in memory order (1, 2 or 4 bytes
+    /// each, see the module docs); an empty `tx` clocks out the controller's NOP bytes for `rx`.
+    ///
+    /// `Ok(())`: the driver took the transfer and will call back exactly once. `Err`: it did
+    /// not (and will not call back): `-ENOTSUP` if the controller has no `transceive_async`
+    /// (or without `CONFIG_SPI_ASYNC`), `-EINVAL` for lengths that are not whole frames, the
+    /// driver's error otherwise. Zephyr's drivers take one transfer at a time: a second call
+    /// (or a blocking transfer) waits in the driver until the first has called back, so a
+    /// caller queueing transfers starts the next one from a thread after the callback, never
+    /// from the callback.
+    ///
+    /// # Safety
+    ///
+    /// Until `cb` is called (or this returns `Err`): `bufs` and this `SpiDevice` (the
+    /// `spi_config` the driver reads) stay in place and alive, `tx` and `rx` stay alive and
+    /// unmoved, nothing reads or writes `rx` nor writes `tx`, and the device is not used for
+    /// another transfer. `cb` must be ISR-safe and not panic; `userdata` is passed through.
+    pub unsafe fn transceive_cb(
+        &mut self,
+        bufs: &mut CallbackBufs,
+        tx: &[u8],
+        rx: Option<&mut [u8]>,
+        cb: Callback,
+        userdata: *mut core::ffi::c_void,
+    ) -> Result<(), Error> {
+        let frame = frame_bytes(word_size_of(self.0.base)).unwrap_or(1);
+        let rx_len = rx.as_ref().map_or(0, |r| r.len());
+        if tx.len() % frame != 0 || rx_len % frame != 0 || (tx.is_empty() && rx_len == 0) {
+            return Err(Error::code(Code::EINVAL));
+        }
+        if !self.has_async() {
+            return Err(Error::code(Code::ENOTSUP));
+        }
+        #[cfg(zephyr_spi_async)]
+        {
+            bufs.tx = raw::spi_buf {
+                buf: tx.as_ptr() as *mut core::ffi::c_void,
+                len: tx.len(),
+            };
+            bufs.rx = match rx {
+                Some(r) => raw::spi_buf {
+                    buf: r.as_mut_ptr().cast(),
+                    len: r.len(),
+                },
+                None => NULL_BUF,
+            };
+            bufs.tx_set = raw::spi_buf_set {
+                buffers: &bufs.tx,
+                count: 1,
+            };
+            bufs.rx_set = raw::spi_buf_set {
+                buffers: &bufs.rx,
+                count: 1,
+            };
+            let tx_set: *const raw::spi_buf_set = if tx.is_empty() {
+                core::ptr::null()
+            } else {
+                &bufs.tx_set
+            };
+            let rx_set: *const raw::spi_buf_set = if rx_len == 0 {
+                core::ptr::null()
+            } else {
+                &bufs.rx_set
+            };
+            let base = self.0.base;
+            let spec = self.0.pick();
+            spec.config.operation = base as _;
+            // SAFETY: the caller keeps the config (in this device), the descriptors and the
+            // buffers alive and in place until the callback; the bus is a static controller
+            // with `transceive_async` (checked above).
+            let ret = unsafe {
+                raw::spi_transceive_cb(spec.bus, &spec.config, tx_set, rx_set, Some(cb), userdata)
+            };
+            Errno::check(ret).map(drop).map_err(Error)
+        }
+        #[cfg(not(zephyr_spi_async))]
+        {
+            let _ = (bufs, cb, userdata);
+            Err(Error::code(Code::ENOTSUP))
+        }
     }
 }
 

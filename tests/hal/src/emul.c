@@ -27,6 +27,8 @@
 #include <zephyr/drivers/spi_emul.h>
 #include <zephyr/kernel.h>
 
+#include <atomvm_ports/spi_async_emul.h>
+
 /* ------------------------------------------------------------------------------------ I2C */
 
 #define REGS_NODE DT_NODELABEL(hal_regs)
@@ -237,8 +239,42 @@ uint32_t hal_test_spi_hold_on_cs(void)
 /* The module's SPI register files (atomvm,spi-regs-emul) of app.overlay. */
 const struct emul *hal_test_spi_regs_emul(int which)
 {
-	return which == 0 ? EMUL_DT_GET(DT_NODELABEL(hal_regs_spi))
-			  : EMUL_DT_GET(DT_NODELABEL(hal_lis3dh));
+	switch (which) {
+	case 0:
+		return EMUL_DT_GET(DT_NODELABEL(hal_regs_spi));
+	case 1:
+		return EMUL_DT_GET(DT_NODELABEL(hal_lis3dh));
+	default:
+		return EMUL_DT_GET(DT_NODELABEL(hal_isr_regs));
+	}
+}
+
+/* The module's controller with transceive_async (atomvm,spi-emul-async-controller). */
+const struct device *hal_test_spi_isr_bus(void)
+{
+	return DEVICE_DT_GET(DT_NODELABEL(hal_spi_isr));
+}
+
+/* Its counters: sync calls, async calls, callbacks, callbacks in ISR, failed, releases. */
+int hal_test_spi_isr_counters(uint32_t out[6])
+{
+	struct spi_async_emul_counters c;
+	int ret = spi_async_emul_counters(hal_test_spi_isr_bus(), &c);
+
+	if (ret == 0) {
+		out[0] = c.sync_calls;
+		out[1] = c.async_calls;
+		out[2] = c.callbacks;
+		out[3] = c.callbacks_in_isr;
+		out[4] = c.failed;
+		out[5] = c.releases;
+	}
+	return ret;
+}
+
+int hal_test_spi_isr_busy(void)
+{
+	return spi_async_emul_busy(hal_test_spi_isr_bus());
 }
 
 /* ----------------------------------------------------------------------------------- GPIO */

@@ -45,6 +45,9 @@ extern "C" {
     fn hal_test_spi_regs_emul(which: i32) -> *const core::ffi::c_void;
     fn hal_test_gpio_in(pin: i32, value: i32) -> i32;
     fn hal_test_gpio_later(slot: i32, pin: i32, value: i32, ms: i32);
+    fn hal_test_spi_isr_bus() -> *const zephyr_hal::raw::device;
+    fn hal_test_spi_isr_counters(out: *mut u32) -> i32;
+    fn hal_test_spi_isr_busy() -> i32;
 }
 
 type Res = Result<(), String>;
@@ -602,7 +605,68 @@ fn spi_cases(t: &mut Tally) {
     });
 }
 
-/// The register files of app.overlay: 0 = `hal_regs_spi` (slave 1), 1 = `hal_lis3dh` (slave 2).
+/// One callback transfer's descriptors and buffers, kept in place until its callback.
+struct CbTransfer {
+    bufs: spi::CallbackBufs,
+    tx: [u8; 4],
+    rx: [u8; 4],
+}
+
+/// What the last callback of [`on_spi_done`] saw.
+static CB_CALLS: AtomicU32 = AtomicU32::new(0);
+static CB_RESULT: core::sync::atomic::AtomicI32 = core::sync::atomic::AtomicI32::new(0);
+static CB_IN_ISR: AtomicBool = AtomicBool::new(false);
+static CB_DATA: AtomicUsize = AtomicUsize::new(0);
+
+/// A driver callback: atomics only (ISR-safe).
+unsafe extern "C" fn on_spi_done(
+    _dev: *const zephyr_hal::raw::device,
+    result: i32,
+    data: *mut core::ffi::c_void,
+) {
+    CB_RESULT.store(result, Ordering::Relaxed);
+    // SAFETY: plain kernel query, callable from any context.
+    CB_IN_ISR.store(unsafe { zr::k_is_in_isr() }, Ordering::Relaxed);
+    CB_DATA.store(data as usize, Ordering::Relaxed);
+    CB_CALLS.fetch_add(1, Ordering::Release);
+}
+
+fn cb_calls() -> u32 {
+    CB_CALLS.load(Ordering::Acquire)
+}
+
+/// Waits up to 500 ms for `n` callbacks in all.
+fn wait_cb(n: u32) -> bool {
+    for _ in 0..500 {
+        if cb_calls() >= n {
+            return true;
+        }
+        zephyr::time::sleep(zephyr::time::Duration::millis_at_least(1));
+    }
+    cb_calls() >= n
+}
+
+/// The `atomvm,spi-emul-async-controller` of app.overlay.
+fn isr_bus() -> &'static zephyr_hal::raw::device {
+    // SAFETY: DEVICE_DT_GET of a static device.
+    unsafe { &*hal_test_spi_isr_bus() }
+}
+
+/// Its counters: sync calls, async calls, callbacks, callbacks in ISR, failed, releases.
+fn isr_counters() -> [u32; 6] {
+    let mut c = [0u32; 6];
+    // SAFETY: fills six u32.
+    unsafe { hal_test_spi_isr_counters(c.as_mut_ptr()) };
+    c
+}
+
+fn isr_busy() -> i32 {
+    // SAFETY: plain getter.
+    unsafe { hal_test_spi_isr_busy() }
+}
+
+/// The register files of app.overlay: 0 = `hal_regs_spi` (slave 1), 1 = `hal_lis3dh` (slave 2),
+/// 2 = `hal_isr_regs` (slave 0 on the async controller).
 fn regs_emul(which: i32) -> SpiRegsEmul {
     // SAFETY: the C helper returns EMUL_DT_GET of a static emulator.
     let emul = unsafe { SpiRegsEmul::from_emul(hal_test_spi_regs_emul(which)) };
@@ -964,6 +1028,155 @@ fn spi_runtime_cases(t: &mut Tally) {
             (c.failed, regs.reg(0x60).map_err(em)?),
             (3, 0x02),
         )
+    });
+    t.case("spi_controller_has_async", || {
+        let isr = SpiDevice::with_config(isr_bus(), &runtime(0, 1_000_000, 0)).map_err(e)?;
+        let plain = SpiDevice::with_config(bus(), &runtime(1, 1_000_000, 0)).map_err(e)?;
+        eq(
+            "async controller, emulated controller",
+            (isr.has_async(), plain.has_async()),
+            (true, false),
+        )?;
+        eq(
+            "controller_has_async",
+            (
+                spi::controller_has_async(isr_bus()),
+                spi::controller_has_async(bus()),
+            ),
+            (true, false),
+        )
+    });
+    t.case("spi_callback_transfer_in_isr", || {
+        let regs = regs_emul(2);
+        regs.write(0x10, &[0xa1, 0xb2, 0xc3]).map_err(em)?;
+        // Boxed: the driver reads the device's spi_config until it calls back.
+        let mut dev = alloc::boxed::Box::new(
+            SpiDevice::with_config(isr_bus(), &runtime(0, 1_000_000, 0)).map_err(e)?,
+        );
+        let c0 = isr_counters();
+        // Boxed and leaked if the callback never comes: the driver may still use them.
+        let mut x = alloc::boxed::Box::new(CbTransfer {
+            bufs: spi::CallbackBufs::new(),
+            tx: [0x90, 0, 0, 0],
+            rx: [0; 4],
+        });
+        let before = cb_calls();
+        let x_ref = &mut *x;
+        // SAFETY: `x` and `dev` stay in place until the callback (waited for below, leaked
+        // otherwise); the callback only stores atomics.
+        unsafe {
+            dev.transceive_cb(
+                &mut x_ref.bufs,
+                &x_ref.tx,
+                Some(&mut x_ref.rx),
+                on_spi_done,
+                0x5a5a as *mut core::ffi::c_void,
+            )
+        }
+        .map_err(e)?;
+        let pending = (cb_calls() == before, isr_busy());
+        if !wait_cb(before + 1) {
+            alloc::boxed::Box::leak(dev);
+            alloc::boxed::Box::leak(x);
+            return Err("no callback within 500 ms".into());
+        }
+        eq("returned before the transfer was done", pending, (true, 1))?;
+        eq(
+            "result, in ISR, userdata",
+            (
+                CB_RESULT.load(Ordering::Relaxed),
+                CB_IN_ISR.load(Ordering::Relaxed),
+                CB_DATA.load(Ordering::Relaxed),
+            ),
+            (0, true, 0x5a5a),
+        )?;
+        eq("read", x.rx, [0x5a, 0xa1, 0xb2, 0xc3])?;
+        let c1 = isr_counters();
+        eq(
+            "emulator: async calls, callbacks in ISR",
+            (c1[1] - c0[1], c1[3] - c0[3]),
+            (1, 1),
+        )?;
+        // A device error comes back through the callback, from the ISR too.
+        regs.fail_next(1, Code::EIO.errno()).map_err(em)?;
+        x.tx = [0x10, 1, 2, 3];
+        let before = cb_calls();
+        let x_ref = &mut *x;
+        // SAFETY: as above.
+        unsafe {
+            dev.transceive_cb(
+                &mut x_ref.bufs,
+                &x_ref.tx,
+                None,
+                on_spi_done,
+                core::ptr::null_mut(),
+            )
+        }
+        .map_err(e)?;
+        if !wait_cb(before + 1) {
+            alloc::boxed::Box::leak(dev);
+            alloc::boxed::Box::leak(x);
+            return Err("no callback for the failing transfer".into());
+        }
+        eq(
+            "failed: result, in ISR",
+            (
+                CB_RESULT.load(Ordering::Relaxed),
+                CB_IN_ISR.load(Ordering::Relaxed),
+            ),
+            (Code::EIO.errno(), true),
+        )?;
+        eq("register untouched", regs.reg(0x10).map_err(em)?, 0xa1)
+    });
+    t.case("spi_callback_transfer_refused", || {
+        let mut x = alloc::boxed::Box::new(CbTransfer {
+            bufs: spi::CallbackBufs::new(),
+            tx: [0x90, 0, 0, 0],
+            rx: [0; 4],
+        });
+        let before = cb_calls();
+        let mut plain = SpiDevice::with_config(bus(), &runtime(1, 1_000_000, 0)).map_err(e)?;
+        let x_ref = &mut *x;
+        // SAFETY: refused before reaching a driver (no transceive_async): no callback.
+        let r = unsafe {
+            plain.transceive_cb(
+                &mut x_ref.bufs,
+                &x_ref.tx,
+                Some(&mut x_ref.rx),
+                on_spi_done,
+                core::ptr::null_mut(),
+            )
+        };
+        eq(
+            "no transceive_async",
+            r.map_err(|e| e.errno()),
+            Err(Code::ENOTSUP.errno()),
+        )?;
+        let mut words = SpiDevice::with_config(
+            isr_bus(),
+            &Config {
+                word_size: 16,
+                ..runtime(0, 1_000_000, 0)
+            },
+        )
+        .map_err(e)?;
+        let x_ref = &mut *x;
+        // SAFETY: refused before reaching the driver (3 bytes are not 16-bit frames).
+        let r = unsafe {
+            words.transceive_cb(
+                &mut x_ref.bufs,
+                &x_ref.tx[..3],
+                None,
+                on_spi_done,
+                core::ptr::null_mut(),
+            )
+        };
+        eq(
+            "odd bytes",
+            r.map_err(|e| e.errno()),
+            Err(Code::EINVAL.errno()),
+        )?;
+        eq("no callback", cb_calls(), before)
     });
     t.case("lis3dh_driver_unchanged", || {
         use lis3dh::accelerometer::RawAccelerometer;
