@@ -12,7 +12,13 @@
 //!   {word_size, Bits}, {lsb_first, 0 | 1}, {slave, N}, {cs_is_gpio, 0 | 1}]}`;
 //! - `{fail_next, Which, N, Errno}` -> `ok`: the next `N` transfers fail with `-Errno`;
 //! - `spi_counts` -> `{ok, {Created, Destroyed}, {Submitted, Completed, Delivered,
-//!   Cancelled, Leaked}}`: the spi port's totals since boot.
+//!   Cancelled, Leaked}}`: the spi port's totals since boot;
+//! - `spi_unstarted` -> `{ok, N}`: transfers closing ports cancelled before they reached the
+//!   driver, since boot;
+//! - `{async_counts, Bus}` (`spi_bus`, `spi_bus2`) -> `{ok, [{sync_calls, N}, {async_calls, N},
+//!   {callbacks, N}, {callbacks_in_isr, N}]}` from the bus's emulated async controller
+//!   (async.overlay), `{error, no_device}` on the plain scenario's controllers;
+//! - `{async_delay, Bus, Us}` -> `ok`: that controller's completion delay from now on.
 
 #![no_std]
 
@@ -30,6 +36,18 @@ static SPI_EMUL: PortDriver = PortDriver::new::<SpiEmul>(c"spi_emul");
 
 extern "C" {
     fn spi_test_emul(which: i32) -> *const c_void;
+    fn spi_test_async_counts(which: i32, out: *mut u32) -> i32;
+    fn spi_test_async_delay(which: i32, us: u32) -> i32;
+}
+
+fn bus(which: VmTerm<'_>) -> Result<i32, Error> {
+    if which.is_atom("spi_bus") {
+        Ok(0)
+    } else if which.is_atom("spi_bus2") {
+        Ok(1)
+    } else {
+        Err(Error::BADARG)
+    }
 }
 
 fn emul(which: VmTerm<'_>) -> Result<SpiRegsEmul, Error> {
@@ -103,6 +121,30 @@ impl Port for SpiEmul {
             let errno = errno.int_in(1i32..=200)?;
             e.fail_next(n, -errno).map_err(|_| Error::IO)?;
             call.reply(&())
+        } else if req.is("async_counts") {
+            let [which] = req.args::<1>()?;
+            let mut c = [0u32; 4];
+            // SAFETY: fills four u32.
+            if unsafe { spi_test_async_counts(bus(which)?, c.as_mut_ptr()) } < 0 {
+                return Err(Error::NO_DEVICE);
+            }
+            call.reply(&ok([
+                (atom("sync_calls"), c[0]),
+                (atom("async_calls"), c[1]),
+                (atom("callbacks"), c[2]),
+                (atom("callbacks_in_isr"), c[3]),
+            ]))
+        } else if req.is("async_delay") {
+            let [which, us] = req.args::<2>()?;
+            let us = us.int_in(0u32..=1_000_000)?;
+            // SAFETY: plain setter.
+            if unsafe { spi_test_async_delay(bus(which)?, us) } < 0 {
+                return Err(Error::NO_DEVICE);
+            }
+            call.reply(&())
+        } else if req.is("spi_unstarted") {
+            req.args::<0>()?;
+            call.reply(&ok(spi_port::unstarted_count()))
         } else if req.is("spi_counts") {
             req.args::<0>()?;
             let (created, destroyed) = spi_port::config_counts();
@@ -128,10 +170,30 @@ extern "C" fn rust_main() {
     let s = PortStats::get();
     let (created, destroyed) = spi_port::config_counts();
     let [submitted, completed, delivered, cancelled, leaked] = spi_port::transfer_counts();
+    let unstarted = spi_port::unstarted_count();
     zephyr::printkln!(
-        "VM finished: {rc}; port states opened {}, dropped {}; spi config resources created {created}, destroyed {destroyed}; spi transfers submitted {submitted}, completed {completed}, delivered or cancelled {}, leaked {leaked}",
+        "VM finished: {rc}; port states opened {}, dropped {}; spi config resources created {created}, destroyed {destroyed}; spi transfers submitted {submitted}, completed {completed}, never started {unstarted}, settled {}, delivered or cancelled {}, leaked {leaked}",
         s.opened,
         s.dropped,
+        completed + unstarted,
         delivered + cancelled
+    );
+    // The driver-callback scenario: callbacks the emulated controllers made, and how many of
+    // them in interrupt context.
+    let mut total = [0u32; 4];
+    for which in 0..2 {
+        let mut c = [0u32; 4];
+        // SAFETY: fills four u32.
+        if unsafe { spi_test_async_counts(which, c.as_mut_ptr()) } == 0 {
+            for (t, v) in total.iter_mut().zip(c) {
+                *t += v;
+            }
+        }
+    }
+    zephyr::printkln!(
+        "spi async controllers: async calls {}, callbacks {}, in ISR {}",
+        total[1],
+        total[2],
+        total[3]
     );
 }

@@ -6,6 +6,12 @@
 %% What the devices hold, saw and counted is read back through the test port `spi_emul'
 %% (src/lib.rs). Every bad input must give {error, _} and leave the VM running. Every wait
 %% has a timeout that fails the case.
+%%
+%% The same suite runs on two scenarios (testcase.yaml): the plain one, whose controllers have
+%% no transceive_async (the port's worker path), and the driver-callback one (async.overlay),
+%% whose controllers complete from a timer interrupt after a delay (the port's driver path:
+%% one transfer in the driver, the rest queued in the port). Where the paths differ (what a
+%% closing port cancels), the cases ask which one the bus has (isr_path/1).
 -module(spi_test).
 -export([start/0]).
 
@@ -36,7 +42,8 @@ cases() ->
         fun bad_transactions/0,
         fun injected_fault/0,
         fun close_with_transfers_in_flight/0,
-        fun kill_with_transfers_in_flight/0
+        fun kill_with_transfers_in_flight/0,
+        fun sync_call_behind_async_transfers/0
     ].
 
 %% --- helpers ---
@@ -70,6 +77,34 @@ last_config(Which) ->
 spi_counts() ->
     {ok, {Cr, De}, {S, C, D, X, L}} = emul(spi_counts),
     {Cr, De, S, C, D, X, L}.
+
+%% Transfers closing ports cancelled before they reached the driver, since boot.
+unstarted() ->
+    {ok, U} = emul(spi_unstarted),
+    U.
+
+%% Whether `Bus' is an emulated async controller (the driver-callback scenario).
+isr_path(Bus) ->
+    case emul({async_counts, Bus}) of
+        {ok, _} -> true;
+        {error, no_device} -> false
+    end.
+
+%% The async controller's counters: {SyncCalls, AsyncCalls, Callbacks, CallbacksInIsr}.
+async_counts(Bus) ->
+    {ok, C} = emul({async_counts, Bus}),
+    list_to_tuple([proplists:get_value(K, C)
+                   || K <- [sync_calls, async_calls, callbacks, callbacks_in_isr]]).
+
+%% `Fun()' with `Bus''s completion delay at `Us' (driver-callback scenario), then 100 us again.
+with_delay(Bus, Us, Fun) ->
+    case isr_path(Bus) of
+        true ->
+            ok = emul({async_delay, Bus, Us}),
+            try Fun() after ok = emul({async_delay, Bus, 100}) end;
+        false ->
+            Fun()
+    end.
 
 diff(T1, T0) -> list_to_tuple([B - A || {A, B} <- lists:zip(tuple_to_list(T0), tuple_to_list(T1))]).
 
@@ -216,6 +251,8 @@ two_devices_modes_and_speeds() ->
 async_1000_in_order() ->
     set_regs(a, 0, list_to_binary(lists:seq(0, 127))),
     reset(a),
+    Isr = isr_path(spi_bus),
+    A0 = case Isr of true -> async_counts(spi_bus); false -> {0, 0, 0, 0} end,
     T0 = spi_counts(),
     R = with_bus([{device_config, [{a, [{cs, 0}]}]}], fun(SPI) ->
         Loop = async_rounds(SPI, 0, 1000),
@@ -226,8 +263,12 @@ async_1000_in_order() ->
     end),
     T1 = spi_counts(),
     {_, _, S, C, D, X, L} = diff(T1, T0),
-    expect({{ok, [1000, 1000, 1000, 0, 0]}, {1000, 1000, 1000, 0, 0}, 1000, 0},
-           {R, {S, C, D, X, L}, counter(a, read_frames), counter(a, failed)}).
+    %% Driver-callback scenario: every transfer through spi_transceive_cb, every completion
+    %% from the controller's callback in interrupt context.
+    A = case Isr of true -> diff(async_counts(spi_bus), A0); false -> {0, 0, 0, 0} end,
+    WantA = case Isr of true -> {0, 1000, 1000, 1000}; false -> {0, 0, 0, 0} end,
+    expect({{ok, [1000, 1000, 1000, 0, 0]}, {1000, 1000, 1000, 0, 0}, 1000, 0, WantA},
+           {R, {S, C, D, X, L}, counter(a, read_frames), counter(a, failed), A}).
 
 %% Transfers K..K+?DEPTH-1 (reading registers K rem 128...) submitted at once; then their
 %% spi_done, which must come in that order.
@@ -406,49 +447,106 @@ injected_fault() ->
     end).
 
 %% close/1 right behind ?DEPTH submissions, all in the port's mailbox before any completion
-%% can be taken: every one admitted, then close waits for the device to finish them all and
-%% cancels their results (no spi_done comes), nothing leaks, the configuration resource is
-%% destroyed and the bus opens again.
+%% can be taken: every one admitted, then close cancels their results (no spi_done comes),
+%% nothing leaks, the configuration resource is destroyed and the bus opens again. Worker
+%% path: close waits for the device to finish them all. Driver path (a 20 ms completion
+%% delay): close waits for the one transfer the driver holds and cancels the rest before they
+%% reach it, so the device sees fewer than ?DEPTH and every other one is counted never started.
 close_with_transfers_in_flight() ->
     reset(c),
+    Isr = isr_path(spi_bus2),
     T0 = spi_counts(),
-    SPI = spi:open([{bus_config, [{peripheral, "spi_bus2"}]}, {device_config, [{c, [{cs, 0}]}]}]),
-    Req = {write_read_async, c, #{address => 16#80, read_bits => 8}},
-    Refs = [call_async(SPI, Req) || _ <- lists:seq(1, ?DEPTH)],
-    Closed = spi:close(SPI),
-    Submitted = [receive {R, Reply} -> element(1, Reply) after 5000 -> timeout end || R <- Refs],
-    Done = flush_done(SPI),
+    U0 = unstarted(),
+    {Submitted, Closed, Done} = with_delay(spi_bus2, 20000, fun() ->
+        SPI = spi:open([{bus_config, [{peripheral, "spi_bus2"}]},
+                        {device_config, [{c, [{cs, 0}]}]}]),
+        Req = {write_read_async, c, #{address => 16#80, read_bits => 8}},
+        Refs = [call_async(SPI, Req) || _ <- lists:seq(1, ?DEPTH)],
+        Cl = spi:close(SPI),
+        {[receive {R, Reply} -> element(1, Reply) after 5000 -> timeout end || R <- Refs],
+         Cl, flush_done(SPI)}
+    end),
     T1 = spi_counts(),
     {Cr, De, S, C, D, X, L} = diff(T1, T0),
+    U = unstarted() - U0,
     Frames = counter(c, read_frames),
     Again = with_bus([{bus_config, [{peripheral, "spi_bus2"}]}, {device_config, [{c, []}]}],
                      fun(S2) -> spi:read_at(S2, c, 16#80, 8) end),
-    expect({lists:duplicate(?DEPTH, ok), ok, [], {1, 1}, {?DEPTH, ?DEPTH, 0, ?DEPTH, 0},
-            ?DEPTH, ok},
-           {Submitted, Closed, Done, {Cr, De}, {S, C, D, X, L}, Frames, element(1, Again)}).
+    expect({lists:duplicate(?DEPTH, ok), ok, [], {1, 1}, {?DEPTH, 0, ?DEPTH, 0},
+            {true, never_started(Isr, C)}, C, ok},
+           {Submitted, Closed, Done, {Cr, De}, {S, D, X, L}, {reached(Isr, C), U}, Frames,
+            element(1, Again)}).
+
+%% Whether `C' transfers (completed by the device) of ?DEPTH in flight is what a closing port
+%% lets reach it: all on the worker path; on the driver path the ones it started, at least
+%% one and not all (the rest were really cancelled).
+reached(true, C) -> C >= 1 andalso C < ?DEPTH;
+reached(false, C) -> C =:= ?DEPTH.
+
+%% Transfers a closing port cancelled before the driver saw them, of ?DEPTH.
+never_started(true, C) -> ?DEPTH - C;
+never_started(false, _) -> 0.
 
 %% Killed (its owner died, say) with ?DEPTH transfers submitted and none delivered yet (the
-%% port's counters say so just before): every transfer is completed, delivered before the kill
-%% or cancelled, nothing leaks, the configuration resource is destroyed, the slot is free.
+%% port's counters say so just before): every transfer is delivered before the kill or
+%% cancelled, nothing leaks, the configuration resource is destroyed, the slot is free.
+%% Worker path: every one completed by the device. Driver path (a 20 ms completion delay):
+%% only the ones the driver started reached the device, the rest were never started.
 kill_with_transfers_in_flight() ->
     reset(c),
+    Isr = isr_path(spi_bus2),
     T0 = spi_counts(),
-    SPI = spi:open([{bus_config, [{peripheral, "spi_bus2"}]}, {device_config, [{c, [{cs, 0}]}]}]),
-    unlink(SPI),
-    Req = {write_read_async, c, #{address => 16#80, read_bits => 8}},
-    Refs = [call_async(SPI, Req) || _ <- lists:seq(1, ?DEPTH)],
-    %% Behind the submissions in the port's mailbox, ahead of any completion.
-    {counters, Port} = spi:get_counters(SPI),
-    exit(SPI, kill),
-    ok = await_down(SPI),
-    Submitted = [receive {R, Reply} -> element(1, Reply) after 5000 -> timeout end || R <- Refs],
-    Before = flush_done(SPI),
+    U0 = unstarted(),
+    {Submitted, Port, Before} = with_delay(spi_bus2, 20000, fun() ->
+        SPI = spi:open([{bus_config, [{peripheral, "spi_bus2"}]},
+                        {device_config, [{c, [{cs, 0}]}]}]),
+        unlink(SPI),
+        Req = {write_read_async, c, #{address => 16#80, read_bits => 8}},
+        Refs = [call_async(SPI, Req) || _ <- lists:seq(1, ?DEPTH)],
+        %% Behind the submissions in the port's mailbox, ahead of any completion.
+        {counters, P} = spi:get_counters(SPI),
+        exit(SPI, kill),
+        ok = await_down(SPI),
+        {[receive {R, Reply} -> element(1, Reply) after 5000 -> timeout end || R <- Refs],
+         P, flush_done(SPI)}
+    end),
     T1 = spi_counts(),
     {Cr, De, S, C, D, X, L} = diff(T1, T0),
+    U = unstarted() - U0,
     Frames = counter(c, read_frames),
     Again = with_bus([{bus_config, [{peripheral, "spi_bus2"}]}, {device_config, [{c, []}]}],
                      fun(S2) -> spi:read_at(S2, c, 16#80, 8) end),
     InFlight = [proplists:get_value(K, Port) || K <- [async_submitted, async_delivered]],
-    expect({lists:duplicate(?DEPTH, ok), [?DEPTH, 0], {1, 1}, {?DEPTH, ?DEPTH},
-            length(Before), ?DEPTH - length(Before), 0, ?DEPTH, ok},
-           {Submitted, InFlight, {Cr, De}, {S, C}, D, X, L, Frames, element(1, Again)}).
+    expect({lists:duplicate(?DEPTH, ok), [?DEPTH, 0], {1, 1}, ?DEPTH,
+            length(Before), ?DEPTH - length(Before), 0, {true, never_started(Isr, C)}, C, ok},
+           {Submitted, InFlight, {Cr, De}, S, D, X, L, {reached(Isr, C), U}, Frames,
+            element(1, Again)}).
+
+%% A synchronous call behind ?DEPTH asynchronous writes of one register (5 ms each on the
+%% driver path, queued in the port but for the one in the driver): it runs after all of them
+%% (the port starts the queued ones and waits), so it reads the last value written; then every
+%% spi_done comes, in order. Driver path: the writes went through spi_transceive_cb and
+%% completed from the controller's callback in interrupt context, the read through
+%% spi_transceive.
+sync_call_behind_async_transfers() ->
+    set_regs(a, 16#30, <<0>>),
+    reset(a),
+    Isr = isr_path(spi_bus),
+    A0 = case Isr of true -> async_counts(spi_bus); false -> {0, 0, 0, 0} end,
+    {Refs, Read, Done} = with_delay(spi_bus, 5000, fun() ->
+        with_bus([{device_config, [{a, [{cs, 0}]}]}], fun(SPI) ->
+            Rs = [begin
+                      {ok, Ref} = spi:write_read_async(SPI, a, #{address => 16#30,
+                                                                 write_data => <<V>>}),
+                      Ref
+                  end || V <- lists:seq(1, ?DEPTH)],
+            Rd = spi:read_at(SPI, a, 16#B0, 8),
+            Dn = [receive {spi_done, R, Res} -> {R, element(1, Res)} after 5000 -> timeout end
+                  || R <- Rs],
+            {Rs, Rd, Dn}
+        end)
+    end),
+    A = case Isr of true -> diff(async_counts(spi_bus), A0); false -> {0, 0, 0, 0} end,
+    WantA = case Isr of true -> {1, ?DEPTH, ?DEPTH, ?DEPTH}; false -> {0, 0, 0, 0} end,
+    expect({{ok, ?DEPTH}, [{R, ok} || R <- Refs], ?DEPTH + 1, WantA},
+           {Read, Done, counter(a, frames), A}).

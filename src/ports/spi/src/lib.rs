@@ -44,7 +44,7 @@ mod tests;
 #[cfg(feature = "vm")]
 mod port;
 #[cfg(feature = "vm")]
-pub use port::{config_counts, transfer_counts, DRIVER};
+pub use port::{config_counts, transfer_counts, unstarted_count, DRIVER};
 
 pub use config::{BitOrder, BusLimits, ConfigError, DeviceConfig, Invalid, Key, Raw, Shown};
 pub use inflight::{Cancelled, Counts, Done, InFlight, Refused, Stray, TxnId};

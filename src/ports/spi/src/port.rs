@@ -10,22 +10,34 @@
 //! (the device's zephyr-hal `SpiDevice` is rebuilt at its next transfer).
 //!
 //! `write_read_async` (paradigm 2): the transfer is admitted into the port's in-flight table
-//! (at most `ASYNC_DEPTH`, else `busy`), boxed and handed to the bus's worker thread through a
-//! static wait-free queue; the worker runs it through the same zephyr-hal `SpiDevice`, pushes
-//! `(id, result)` onto the bus's static completion queue and rings the port's doorbell; on the
-//! VM thread the port takes the completions in batches and sends `{spi_done, {Port, Id},
-//! Result}` in submission order. Not yet: completing straight from the driver's callback
-//! (`spi_transceive_cb`) on controllers that have it (see the README).
+//! (at most `ASYNC_DEPTH`, else `busy`) and boxed. Two paths, chosen per bus at open:
+//! - the controller has `transceive_async` (`CONFIG_SPI_ASYNC`): the driver path. The port
+//!   queues the transfer and keeps one in the driver at a time (Zephyr's drivers take one at
+//!   a time: a second `spi_transceive_cb` would block the VM thread in the driver), started
+//!   with zephyr-hal's `SpiDevice::transceive_cb`. The driver's callback, in interrupt context
+//!   on real controllers, only pushes `(id, result)` onto the bus's static completion queue
+//!   (wait-free) and gives the bus thread's semaphore (one ISR-safe signal); that thread rings
+//!   the port's doorbell (a VM message, which an ISR may not send). The VM thread starts the
+//!   next queued transfer when it drains, never the ISR;
+//! - otherwise (Zephyr's SPI emulator, drivers without async): the worker path. The transfer
+//!   goes to the bus's worker thread through a static wait-free queue; the worker runs it
+//!   through the same zephyr-hal `SpiDevice`, pushes `(id, result)` onto the same completion
+//!   queue and rings the doorbell.
 //!
-//! `Drop` (close, kill, VM stop) refuses new transfers, waits (bounded) for the ones the
-//! worker holds, and frees everything; a transfer the worker never finished is leaked, not
-//! freed under it, and counted.
+//! On the VM thread the port takes the completions in batches and sends `{spi_done, {Port,
+//! Id}, Result}` in submission order.
+//!
+//! `Drop` (close, kill, VM stop) refuses new transfers, waits (bounded) for the one the driver
+//! or the ones the worker holds, cancels the transfers that never reached the driver (freed,
+//! counted as never started), and frees everything; a transfer the driver or worker never
+//! finished is leaked, not freed under it, and counted.
 
 use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::cell::Cell;
-use core::ffi::{c_char, CStr};
+use core::ffi::{c_char, c_int, c_void, CStr};
 use core::ptr::NonNull;
 use core::sync::atomic::Ordering::{AcqRel, Relaxed};
 use core::sync::atomic::{AtomicBool, AtomicU32};
@@ -42,14 +54,17 @@ use isr_queue::{Consumer, Producer, SpscQueue};
 use zephyr::sys::sync::Semaphore;
 use zephyr::time::Forever;
 use zephyr_hal::raw;
-use zephyr_hal::spi::{mode_from_number, BitOrder as HalOrder, ChipSelect, Config, SpiDevice};
+use zephyr_hal::spi::{
+    controller_has_async, mode_from_number, BitOrder as HalOrder, CallbackBufs, ChipSelect, Config,
+    SpiDevice,
+};
 
 use crate::config::{BitOrder, BusLimits, DeviceConfig, Shown};
 use crate::decode::{self, Command};
 use crate::devices::{self, NodeInfo};
 use crate::inflight::{InFlight, TxnId};
 use crate::transfer::{run, DevError, Transfer};
-use crate::txn::{be_to_words, words_to_be, Dir, Plan, Word};
+use crate::txn::{be_to_words, stream_to_memory, words_to_be, Dir, Plan, Word};
 
 atomvm_port::bindings! {
     /// bindgen's view of `include/atomvm_spi.h` (build.rs).
@@ -231,7 +246,7 @@ const MAX_OPEN: usize = zephyr::kconfig::CONFIG_ATOMVM_PORT_SPI_MAX_OPEN as usiz
 const DEPTH: usize = kconfig_depth!(CONFIG_ATOMVM_PORT_SPI_ASYNC_DEPTH, 2, 1024);
 const WORKER_STACK: usize = zephyr::kconfig::CONFIG_ATOMVM_PORT_SPI_WORKER_STACK_SIZE as usize;
 const WORKER_PRIORITY: i32 = zephyr::kconfig::CONFIG_ATOMVM_PORT_SPI_WORKER_PRIORITY as i32;
-/// How long `Drop` waits for the transfers the worker still holds.
+/// How long `Drop` waits for the transfers the driver or the worker still holds.
 const DROP_WAIT_MS: u32 = 1000;
 
 /// A finished transfer: its id and the driver's return (0 or a negative errno).
@@ -241,15 +256,24 @@ struct Completion {
     rc: i32,
 }
 
-/// One asynchronous transfer, boxed; the worker has it from the push onto `jobs` until its
-/// completion is pushed onto `done`, the port the rest of the time.
+/// One asynchronous transfer, boxed; the worker (or the driver) has it from the push onto
+/// `jobs` (the start) until its completion is pushed onto `done`, the port the rest of the
+/// time.
 struct Job {
     id: u32,
+    /// The bus's statics, for the driver's callback.
+    slot: &'static Slot,
     config: DeviceConfig,
     /// The device's `SpiDevice` (in the port's device table, which outlives the job).
     hal: NonNull<SpiDevice>,
     plan: Plan,
+    /// The received bytes, in the stream's order.
     rx: Vec<u8>,
+    /// Driver path: the buffer descriptors and the frames in memory order, which the driver
+    /// uses until its callback.
+    bufs: CallbackBufs,
+    tx_mem: Vec<u8>,
+    rx_mem: Vec<u8>,
     caller: Pid,
 }
 
@@ -299,11 +323,15 @@ impl Slot {
 
 static SLOTS: [Slot; MAX_OPEN] = [const { Slot::new() }; MAX_OPEN];
 
+/// The first transaction id of the next open port.
+static EPOCH: AtomicU32 = AtomicU32::new(0);
+
 static SUBMITTED: AtomicU32 = AtomicU32::new(0);
 static COMPLETED: AtomicU32 = AtomicU32::new(0);
 static DELIVERED: AtomicU32 = AtomicU32::new(0);
 static CANCELLED: AtomicU32 = AtomicU32::new(0);
 static LEAKED: AtomicU32 = AtomicU32::new(0);
+static UNSTARTED: AtomicU32 = AtomicU32::new(0);
 
 /// Asynchronous transfers over every port since boot: submitted, completed by the driver,
 /// delivered (`spi_done` sent), cancelled (dropped undelivered by a closing port), leaked (a
@@ -313,20 +341,43 @@ pub fn transfer_counts() -> [u32; 5] {
     [&SUBMITTED, &COMPLETED, &DELIVERED, &CANCELLED, &LEAKED].map(|c| c.load(Relaxed))
 }
 
+/// Asynchronous transfers since boot that a closing port cancelled before they reached the
+/// driver (driver path): never started, so never completed. Submitted = completed + never
+/// started once no port is open.
+pub fn unstarted_count() -> u32 {
+    UNSTARTED.load(Relaxed)
+}
+
+/// The driver's completion callback (driver path), in interrupt context on real controllers:
+/// a wait-free push of `(id, result)` onto the bus's completion queue and one semaphore give
+/// (the bus thread rings the doorbell). No allocation, lock or VM call.
+unsafe extern "C" fn transfer_done(_dev: *const raw::device, result: c_int, userdata: *mut c_void) {
+    // SAFETY: `userdata` is the boxed `Job` the port started; the port neither frees nor
+    // changes it until it has taken this completion from the queue (pushed last, below).
+    let job = unsafe { &*(userdata as *const Job) };
+    let (slot, id) = (job.slot, job.id);
+    let rc = if result < 0 { result } else { 0 };
+    // Claimed per invocation (the ISR contract of isr-queue); never held by another producer
+    // while a transfer is in the driver (the worker only pushes on the worker path).
+    if let Some(mut done) = slot.done.claim_producer() {
+        // Never full: no more transfers are in flight than the queue holds.
+        let _ = done.push_notify(Completion { id, rc }, &|| slot.sem.give());
+    }
+}
+
 #[zephyr::thread(stack_size = WORKER_STACK, pool_size = MAX_OPEN)]
 fn spi_worker(index: usize) {
     let Some(slot) = SLOTS.get(index) else {
         return;
     };
-    let (Some(mut jobs), Some(mut done)) = (slot.jobs.claim_consumer(), slot.done.claim_producer())
-    else {
-        log::error!("spi: worker {index} cannot claim its queues");
+    let Some(mut jobs) = slot.jobs.claim_consumer() else {
+        log::error!("spi: worker {index} cannot claim its job queue");
         return;
     };
     loop {
-        // Forever cannot time out; an error would only be a spurious wakeup.
+        // Forever cannot time out; an error would only be a spurious wakeup. Given by the port
+        // (worker path: jobs) or by the driver's callback (driver path: completions).
         let _ = slot.sem.take(Forever);
-        let mut n = 0;
         while let Some(p) = jobs.pop() {
             // SAFETY: a `Job` the port boxed and leaked into its in-flight table; the port does
             // not touch it until it takes this job's completion from `done`.
@@ -341,15 +392,20 @@ fn spi_worker(index: usize) {
                 }
                 Err(DevError(e)) => e.min(-1),
             };
-            // Never full: no more jobs are in flight than the queue holds.
-            if done.push(Completion { id: job.id, rc }).is_err() {
-                log::error!("spi: completion queue full");
+            // The producer role is free (the driver path does not run on this bus); claimed
+            // per completion as the callback does, so a callback of a transfer a closed port
+            // leaked in the driver cannot find it taken for good.
+            let pushed = slot
+                .done
+                .claim_producer()
+                .is_some_and(|mut done| done.push(Completion { id: job.id, rc }).is_ok());
+            if !pushed {
+                log::error!("spi: cannot queue a completion");
             }
-            n += 1;
         }
-        if n > 0 {
-            slot.ring();
-        }
+        // Completions from the worker or the driver's callback: the port takes them on the VM
+        // thread (a doorbell with nothing new is harmless).
+        slot.ring();
     }
 }
 
@@ -364,6 +420,12 @@ pub struct Spi {
     jobs: Producer<'static, usize, DEPTH>,
     done: Consumer<'static, Completion, DEPTH>,
     table: InFlight<JobPtr, i32>,
+    /// The driver path (the controller completes from its callback), else the worker's.
+    driver: bool,
+    /// Driver path: admitted transfers not yet started, oldest first.
+    queued: VecDeque<NonNull<Job>>,
+    /// Driver path: the id of the transfer the driver holds.
+    in_driver: Option<u32>,
     stream: Stream,
     // Last: the slot is free again once everything above is gone.
     _claim: Claim,
@@ -393,7 +455,8 @@ impl Spi {
             .ok_or(Error::IO)
     }
 
-    /// Waits (bounded) until the worker holds no transfer; whether it does not.
+    /// Waits (bounded) until every admitted transfer has completed (the driver or the worker
+    /// holds none); whether they have.
     fn quiesce(&mut self) -> bool {
         self.collect();
         let mut waited = 0;
@@ -425,13 +488,65 @@ impl Spi {
 }
 
 impl Spi {
-    /// Takes the worker's completions into the table.
+    /// Takes the completions (worker or driver) into the table; on the driver path, starts the
+    /// next queued transfer once the driver is free.
     fn collect(&mut self) {
         while let Some(c) = self.done.pop() {
+            if self.in_driver == Some(c.id) {
+                self.in_driver = None;
+            }
             if self.table.complete(TxnId(c.id), c.rc).is_ok() {
                 COMPLETED.fetch_add(1, Relaxed);
             } else {
                 log::error!("spi: a completion for no transfer in flight ({})", c.id);
+            }
+        }
+        if !self.table.is_closed() {
+            self.start_next();
+        }
+    }
+
+    /// Driver path: hands the oldest queued transfer to the driver unless it holds one. A
+    /// transfer the driver refuses completes at once with its error.
+    fn start_next(&mut self) {
+        while self.in_driver.is_none() {
+            let Some(ptr) = self.queued.pop_front() else {
+                return;
+            };
+            let p = ptr.as_ptr();
+            // SAFETY: a job of the in-flight table, not in the driver: ours alone.
+            let (id, empty) = unsafe { ((*p).id, (*p).tx_mem.is_empty()) };
+            let rc = if empty {
+                // Nothing to clock (no command, address or data): done.
+                0
+            } else {
+                // SAFETY: the job is boxed and stays in the table (its buffers and descriptors
+                // untouched) until its completion is taken from the queue; its `SpiDevice` is
+                // the device table's, neither rebuilt nor dropped while a transfer is in
+                // flight (`quiesce`, `Drop`); the callback only pushes and gives.
+                let r = unsafe {
+                    let job = &mut *p;
+                    let hal = &mut *job.hal.as_ptr();
+                    let rx = match job.plan.dir() {
+                        Dir::WriteRead => Some(job.rx_mem.as_mut_slice()),
+                        Dir::Write => None,
+                    };
+                    hal.transceive_cb(&mut job.bufs, &job.tx_mem, rx, transfer_done, p.cast())
+                };
+                match r {
+                    Ok(()) => {
+                        self.in_driver = Some(id);
+                        return;
+                    }
+                    Err(e) => e.errno().min(-1),
+                }
+            };
+            if self.table.complete(TxnId(id), rc).is_ok() {
+                COMPLETED.fetch_add(1, Relaxed);
+            }
+            // Delivered at the next doorbell: ring it from here (the VM thread).
+            if let Err(e) = self.stream.ringer().ring() {
+                log::error!("spi: cannot wake the port: {e}");
             }
         }
     }
@@ -446,12 +561,24 @@ impl Spi {
         // Built only when the device has none: then no job of the device is in flight.
         let hal = self.hal(i)?;
         let config = self.devices[i].config.0.get();
+        let (tx_mem, rx_mem) = if self.driver {
+            let frame = usize::from(config.word_size() / 8).max(1);
+            let tx = stream_to_memory(frame, plan.tx());
+            let rx = vec![0u8; tx.len()];
+            (tx, rx)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let job = Box::new(Job {
             id: 0,
+            slot: self.slot,
             config,
             hal,
             plan,
             rx: Vec::new(),
+            bufs: CallbackBufs::new(),
+            tx_mem,
+            rx_mem,
             caller,
         });
         let ptr = NonNull::from(Box::leak(job));
@@ -463,8 +590,14 @@ impl Spi {
                 return Err(r.into());
             }
         };
-        // SAFETY: ours until pushed to the worker below.
+        // SAFETY: ours until pushed to the worker (or started in the driver) below.
         unsafe { (*ptr.as_ptr()).id = id.0 };
+        if self.driver {
+            SUBMITTED.fetch_add(1, Relaxed);
+            self.queued.push_back(ptr);
+            self.start_next();
+            return Ok(id.0);
+        }
         if self.jobs.push(ptr.as_ptr() as usize).is_err() {
             // Cannot happen (as many slots as the table admits); undo all the same.
             let _ = self.table.unsubmit(id);
@@ -597,6 +730,7 @@ impl Port for Spi {
         };
         let stream = STREAMS.open(cx, 1)?;
         slot.set_ringer(Some(stream.ringer()));
+        let driver = controller_has_async(bus);
         if !slot.started.swap(true, AcqRel) {
             let t = spi_worker(index);
             t.set_priority(WORKER_PRIORITY);
@@ -611,7 +745,12 @@ impl Port for Spi {
             slot,
             jobs,
             done,
-            table: InFlight::new(DEPTH, 0),
+            // Each open starts its ids elsewhere, so a late completion of a transfer a closed
+            // port leaked cannot pass for one of this port's.
+            table: InFlight::new(DEPTH, EPOCH.fetch_add(1 << 20, Relaxed)),
+            driver,
+            queued: VecDeque::new(),
+            in_driver: None,
             stream,
             _claim: claim,
         })
@@ -631,7 +770,13 @@ impl Port for Spi {
                 continue;
             };
             let outcome = if d.result == 0 {
-                Outcome::Ok(job.plan.answer(&job.rx))
+                let rx = if self.driver {
+                    let frame = usize::from(job.config.word_size() / 8).max(1);
+                    stream_to_memory(frame, &job.rx_mem)
+                } else {
+                    job.rx
+                };
+                Outcome::Ok(job.plan.answer(&rx))
             } else {
                 Outcome::Err(Error::from(DevError(d.result)))
             };
@@ -756,21 +901,40 @@ fn at_int(v: u64) -> Result<i64, Error> {
 
 impl Drop for Spi {
     fn drop(&mut self) {
-        // No more doorbells, no more submissions; wait (bounded) for what the worker holds.
+        // No more doorbells, no more submissions (nor starts); wait (bounded) for what the
+        // worker holds, or for the one transfer the driver holds: the queued rest never
+        // reaches it.
         self.slot.set_ringer(None);
         self.table.close();
-        let idle = self.quiesce();
+        let unstarted = core::mem::take(&mut self.queued);
+        let idle = if self.driver {
+            self.collect();
+            let mut waited = 0;
+            while self.in_driver.is_some() && waited < DROP_WAIT_MS {
+                zephyr::time::sleep(zephyr::time::Duration::millis_at_least(1));
+                waited += 1;
+                self.collect();
+            }
+            self.in_driver.is_none()
+        } else {
+            self.quiesce()
+        };
         let c = self.table.cancel_all();
         for p in c.finished {
-            // SAFETY: completed: the worker is done with it.
+            // SAFETY: completed: the worker or driver is done with it.
             drop(unsafe { Box::from_raw(p.0.as_ptr()) });
             CANCELLED.fetch_add(1, Relaxed);
         }
         for p in c.unfinished {
-            // The worker may still write into it: leaked, never freed under it.
-            let _ = p;
             CANCELLED.fetch_add(1, Relaxed);
-            LEAKED.fetch_add(1, Relaxed);
+            if unstarted.contains(&p.0) {
+                // SAFETY: never handed to the driver: ours alone.
+                drop(unsafe { Box::from_raw(p.0.as_ptr()) });
+                UNSTARTED.fetch_add(1, Relaxed);
+            } else {
+                // The worker or driver may still write into it: leaked, never freed under it.
+                LEAKED.fetch_add(1, Relaxed);
+            }
         }
         if !idle {
             // The worker may still use the devices' `SpiDevice`s: leaked with the jobs.

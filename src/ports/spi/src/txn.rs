@@ -331,10 +331,36 @@ pub fn words_to_be<W: Word>(words: &[W], bytes: &mut [u8]) {
     }
 }
 
+/// The stream's bytes (words big-endian) as a controller's buffer holds them: each word of
+/// `word_bytes` (1, 2 or 4) in native byte order. Its own inverse.
+pub fn stream_to_memory(word_bytes: usize, stream: &[u8]) -> Vec<u8> {
+    let mut mem = stream.to_vec();
+    if cfg!(target_endian = "little") && word_bytes > 1 {
+        for w in mem.chunks_exact_mut(word_bytes) {
+            w.reverse();
+        }
+    }
+    mem
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::{BusLimits, Key};
+
+    #[test]
+    fn stream_to_memory_is_native_words() {
+        let stream = [0x12, 0x34, 0x56, 0x78];
+        assert_eq!(stream_to_memory(1, &stream), stream);
+        let m16 = stream_to_memory(2, &stream);
+        assert_eq!(
+            m16,
+            [0x1234u16.to_ne_bytes(), 0x5678u16.to_ne_bytes()].concat()
+        );
+        let m32 = stream_to_memory(4, &stream);
+        assert_eq!(m32, 0x1234_5678u32.to_ne_bytes());
+        assert_eq!(stream_to_memory(4, &m32), stream);
+    }
 
     const MAX: usize = 4096;
     const BUS: BusLimits = BusLimits { cs_count: 4 };
