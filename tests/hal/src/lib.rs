@@ -1128,6 +1128,30 @@ fn spi_runtime_cases(t: &mut Tally) {
         )?;
         eq("register untouched", regs.reg(0x10).map_err(em)?, 0xa1)
     });
+    t.case("spi_async_traits_complete_from_isr", || {
+        use embedded_hal_async::spi::SpiDevice as AsyncSpiDevice;
+        let regs = regs_emul(2);
+        regs.write(0x20, &[0x11, 0x22]).map_err(em)?;
+        let mut dev = SpiDevice::with_config(isr_bus(), &runtime(0, 1_000_000, 0)).map_err(e)?;
+        let c0 = isr_counters();
+        let mut r = [0u8; 2];
+        let (res, polls) = counted(AsyncSpiDevice::transaction(
+            &mut dev,
+            &mut [Op::Write(&[0xa0]), Op::Read(&mut r)],
+        ));
+        res.map_err(e)?;
+        ensure!(polls > 1, "completed without waiting for the callback");
+        eq("read", r, [0x11, 0x22])?;
+        let (res, _) = counted(AsyncSpiDevice::write(&mut dev, &[0x21u8, 0x33]));
+        res.map_err(e)?;
+        eq("written", regs.reg(0x21).map_err(em)?, 0x33)?;
+        let c1 = isr_counters();
+        eq(
+            "emulator: sync calls, async calls, callbacks in ISR",
+            (c1[0] - c0[0], c1[1] - c0[1], c1[3] - c0[3]),
+            (0, 2, 2),
+        )
+    });
     t.case("spi_callback_transfer_refused", || {
         let mut x = alloc::boxed::Box::new(CbTransfer {
             bufs: spi::CallbackBufs::new(),
