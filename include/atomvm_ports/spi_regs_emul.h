@@ -50,7 +50,10 @@ struct spi_regs_emul_config {
 /* The emulator of devicetree instance `inst` (0, 1, ...), or NULL. */
 const struct emul *spi_regs_emul_get(unsigned int inst);
 
-/* Copy `len` registers from/to `reg` on (wrapping at the register file size). */
+/*
+ * Copy `len` registers from/to `reg` on (wrapping at the register file size). These are the
+ * device's own side: writes reach read-only-registers too (a new measurement, say).
+ */
 int spi_regs_emul_read(const struct emul *target, uint16_t reg, uint8_t *buf, size_t len);
 int spi_regs_emul_write(const struct emul *target, uint16_t reg, const uint8_t *buf, size_t len);
 

@@ -39,7 +39,13 @@ struct spi_regs_emul_cfg {
 	uint16_t size;
 	uint8_t read_flag;
 	uint8_t address_mask;
+	uint8_t increment_flag;
 	uint8_t idle_byte;
+	/* initial-registers: pairs <register value>; read-only-registers. */
+	const uint8_t *initial;
+	size_t initial_len;
+	const uint8_t *read_only;
+	size_t read_only_len;
 	bool has_select;
 	struct gpio_dt_spec select;
 };
@@ -48,9 +54,12 @@ struct spi_regs_emul_data {
 	const struct emul *target;
 	struct k_spinlock lock;
 	uint8_t regs[256];
-	/* Frame state: bytes done in this frame, read or write, register pointer. */
+	/* read-only-registers as a bitmap. */
+	uint32_t read_only[256 / 32];
+	/* Frame state: bytes done in this frame, read or write, auto-increment, pointer. */
 	uint32_t frame_pos;
 	bool reading;
+	bool increment;
 	uint8_t ptr;
 	/* Bit accumulator of the byte on the wire. */
 	uint8_t in_acc;
@@ -100,6 +109,7 @@ static void device_in(const struct spi_regs_emul_cfg *cfg, struct spi_regs_emul_
 {
 	if (data->frame_pos == 0) {
 		data->reading = (byte & cfg->read_flag) != 0;
+		data->increment = cfg->increment_flag == 0 || (byte & cfg->increment_flag) != 0;
 		data->ptr = (byte & cfg->address_mask) % cfg->size;
 		if (data->reading) {
 			data->counters.read_frames++;
@@ -107,10 +117,12 @@ static void device_in(const struct spi_regs_emul_cfg *cfg, struct spi_regs_emul_
 			data->counters.write_frames++;
 		}
 	} else {
-		if (!data->reading) {
+		if (!data->reading && !(data->read_only[data->ptr / 32] & BIT(data->ptr % 32))) {
 			data->regs[data->ptr] = byte;
 		}
-		data->ptr = (data->ptr + 1) % cfg->size;
+		if (data->increment) {
+			data->ptr = (data->ptr + 1) % cfg->size;
+		}
 	}
 	data->frame_pos++;
 	data->counters.bytes++;
@@ -335,6 +347,13 @@ static int spi_regs_emul_init(const struct emul *target, const struct device *pa
 
 	ARG_UNUSED(parent);
 	data->target = target;
+	/* The build checked that every register named here is below size. */
+	for (size_t i = 0; i + 1 < cfg->initial_len; i += 2) {
+		data->regs[cfg->initial[i]] = cfg->initial[i + 1];
+	}
+	for (size_t i = 0; i < cfg->read_only_len; i++) {
+		data->read_only[cfg->read_only[i] / 32] |= BIT(cfg->read_only[i] % 32);
+	}
 	if (!cfg->has_select) {
 		return 0;
 	}
@@ -438,15 +457,43 @@ int spi_regs_emul_reset(const struct emul *target)
 	return 0;
 }
 
+/* Every register named in initial-registers (even indexes) or read-only-registers < size. */
+#define CHECK_INITIAL(node, prop, idx)                                                             \
+	BUILD_ASSERT((idx) % 2 != 0 || DT_PROP_BY_IDX(node, prop, idx) < DT_PROP(node, size),      \
+		     "atomvm,spi-regs-emul: initial-registers names a register past size");
+#define CHECK_READ_ONLY(node, prop, idx)                                                           \
+	BUILD_ASSERT(DT_PROP_BY_IDX(node, prop, idx) < DT_PROP(node, size),                        \
+		     "atomvm,spi-regs-emul: read-only-registers names a register past size");
+
+/* A property's bytes as a static array and its length, or NULL and 0 without it. */
+#define BYTES(n, prop)                                                                             \
+	COND_CODE_1(DT_INST_NODE_HAS_PROP(n, prop),                                                \
+		    (static const uint8_t spi_regs_emul_##prop##_##n[] = DT_INST_PROP(n, prop);    \
+		     DT_INST_FOREACH_PROP_ELEM(n, prop, CHECK_##prop)), ())
+#define CHECK_initial_registers   CHECK_INITIAL
+#define CHECK_read_only_registers CHECK_READ_ONLY
+#define BYTES_PTR(n, prop)                                                                         \
+	COND_CODE_1(DT_INST_NODE_HAS_PROP(n, prop), (spi_regs_emul_##prop##_##n), (NULL))
+#define BYTES_LEN(n, prop) DT_INST_PROP_LEN_OR(n, prop, 0)
+
 #define SPI_REGS_EMUL(n)                                                                           \
 	BUILD_ASSERT(DT_INST_PROP(n, size) >= 1 && DT_INST_PROP(n, size) <= 256,                   \
 		     "atomvm,spi-regs-emul: size is 1..256");                                      \
+	BUILD_ASSERT(DT_INST_PROP_LEN_OR(n, initial_registers, 0) % 2 == 0,                        \
+		     "atomvm,spi-regs-emul: initial-registers are pairs <register value>");        \
+	BYTES(n, initial_registers)                                                                \
+	BYTES(n, read_only_registers)                                                              \
 	static struct spi_regs_emul_data spi_regs_emul_data_##n;                                   \
 	static const struct spi_regs_emul_cfg spi_regs_emul_cfg_##n = {                            \
 		.size = DT_INST_PROP(n, size),                                                     \
 		.read_flag = DT_INST_PROP(n, read_flag),                                           \
 		.address_mask = DT_INST_PROP(n, address_mask),                                     \
+		.increment_flag = DT_INST_PROP(n, auto_increment_flag),                            \
 		.idle_byte = DT_INST_PROP(n, idle_byte),                                           \
+		.initial = BYTES_PTR(n, initial_registers),                                        \
+		.initial_len = BYTES_LEN(n, initial_registers),                                    \
+		.read_only = BYTES_PTR(n, read_only_registers),                                    \
+		.read_only_len = BYTES_LEN(n, read_only_registers),                                \
 		.has_select = DT_INST_NODE_HAS_PROP(n, select_gpios),                              \
 		.select = GPIO_DT_SPEC_INST_GET_OR(n, select_gpios, {0}),                          \
 	};                                                                                         \
