@@ -2,8 +2,8 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * The spi test's register files by role (src/lib.rs): 0 regs_a, 1 regs_b (spi_bus),
- * 2 regs_c (spi_bus2); and, in the driver-callback scenario (async.overlay), the buses'
- * emulated async controllers (0 spi_bus, 1 spi_bus2).
+ * 2 regs_c (spi_bus2), 3 accel (spi_bus, the LIS3DH); and, in the driver-callback scenario
+ * (async.overlay), the buses' emulated async controllers (0 spi_bus, 1 spi_bus2).
  */
 
 #include <errno.h>
@@ -24,6 +24,8 @@ const struct emul *spi_test_emul(int which)
 		return EMUL_DT_GET(DT_NODELABEL(regs_b));
 	case 2:
 		return EMUL_DT_GET(DT_NODELABEL(regs_c));
+	case 3:
+		return EMUL_DT_GET(DT_NODELABEL(accel));
 	default:
 		return NULL;
 	}

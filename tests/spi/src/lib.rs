@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 //! The spi test's Rust side: runs the VM with the ports enabled in Kconfig (`spi`) and the
-//! test port `spi_emul`, which reads the register files back (`Which`: `a`, `b` on `spi_bus`,
-//! `c` on `spi_bus2`, see app.overlay):
+//! test port `spi_emul`, which reads the register files back (`Which`: `a`, `b` and the
+//! LIS3DH `accel` on `spi_bus`, `c` on `spi_bus2`, see app.overlay):
 //! - `{regs, Which, Reg, Len}` -> `{ok, Binary}`: `Len` registers from `Reg` on;
 //! - `{set_regs, Which, Reg, Binary}` -> `ok`;
 //! - `{reset, Which}` -> `ok`: counters zeroed, last configuration and faults forgotten;
@@ -57,6 +57,8 @@ fn emul(which: VmTerm<'_>) -> Result<SpiRegsEmul, Error> {
         1
     } else if which.is_atom("c") {
         2
+    } else if which.is_atom("accel") {
+        3
     } else {
         return Err(Error::BADARG);
     };
