@@ -272,6 +272,20 @@ fn get8(src: &[u8], pos: usize) -> u8 {
 /// ORs `n` bits of `src` from bit `sp` into `dst` from bit `dp` (whose bits there are zero),
 /// a byte at a time; bits past `dst`'s end are dropped.
 fn copy_bits(src: &[u8], mut sp: usize, dst: &mut [u8], mut dp: usize, mut n: usize) {
+    if sp % 8 == 0 && dp % 8 == 0 {
+        // Both on byte boundaries (the usual case): whole bytes at once (the target's bits
+        // are zero, so a copy is the OR), then the last partial byte below.
+        let (s, d) = (sp / 8, dp / 8);
+        let whole = (n / 8)
+            .min(src.len().saturating_sub(s))
+            .min(dst.len().saturating_sub(d));
+        if whole > 0 {
+            dst[d..d + whole].copy_from_slice(&src[s..s + whole]);
+        }
+        sp += whole * 8;
+        dp += whole * 8;
+        n -= whole * 8;
+    }
     while n > 0 {
         let room = 8 - dp % 8;
         let k = n.min(room);
@@ -591,6 +605,26 @@ mod tests {
         let mut b = [0u8; 4];
         words_to_be(&[0x1234u16, 0xABCD], &mut b);
         assert_eq!(b, [0x12, 0x34, 0xAB, 0xCD]);
+    }
+
+    #[test]
+    fn copy_bits_matches_a_bit_by_bit_copy_at_every_offset() {
+        let bit = |b: &[u8], i: usize| b.get(i / 8).map_or(0, |v| (v >> (7 - i % 8)) & 1);
+        let src = [0xA5, 0x3C, 0xFF, 0x01, 0x80, 0x7E];
+        for (sp, dp, n) in
+            (0..17).flat_map(|sp| (0..17).flat_map(move |dp| (0..56).map(move |n| (sp, dp, n))))
+        {
+            let mut got = [0u8; 7];
+            copy_bits(&src, sp, &mut got, dp, n);
+            let mut want = [0u8; 7];
+            for k in 0..n {
+                let d = dp + k;
+                if d < 56 {
+                    want[d / 8] |= bit(&src, sp + k) << (7 - d % 8);
+                }
+            }
+            assert_eq!(got, want, "sp {sp} dp {dp} n {n}");
+        }
     }
 
     /// A transaction with the fields `set` gives, the rest absent.
