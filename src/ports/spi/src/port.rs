@@ -38,7 +38,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::cell::Cell;
 use core::ffi::{c_char, c_int, c_void, CStr};
-use core::ptr::NonNull;
+use core::ptr::{addr_of, addr_of_mut, NonNull};
 use core::sync::atomic::Ordering::{AcqRel, Relaxed};
 use core::sync::atomic::{AtomicBool, AtomicU32};
 
@@ -352,10 +352,11 @@ pub fn unstarted_count() -> u32 {
 /// a wait-free push of `(id, result)` onto the bus's completion queue and one semaphore give
 /// (the bus thread rings the doorbell). No allocation, lock or VM call.
 unsafe extern "C" fn transfer_done(_dev: *const raw::device, result: c_int, userdata: *mut c_void) {
+    let job = userdata as *const Job;
     // SAFETY: `userdata` is the boxed `Job` the port started; the port neither frees nor
-    // changes it until it has taken this completion from the queue (pushed last, below).
-    let job = unsafe { &*(userdata as *const Job) };
-    let (slot, id) = (job.slot, job.id);
+    // changes it until it has taken this completion from the queue (pushed last, below). Only
+    // these two fields are read (no reference to the whole job, whose buffers the driver has).
+    let (slot, id) = unsafe { (*addr_of!((*job).slot), *addr_of!((*job).id)) };
     let rc = if result < 0 { result } else { 0 };
     // Claimed per invocation (the ISR contract of isr-queue); never held by another producer
     // while a transfer is in the driver (the worker only pushes on the worker path).
@@ -524,14 +525,17 @@ impl Spi {
                 // untouched) until its completion is taken from the queue; its `SpiDevice` is
                 // the device table's, neither rebuilt nor dropped while a transfer is in
                 // flight (`quiesce`, `Drop`); the callback only pushes and gives.
+                // Field by field: the callback may read `slot` and `id` as soon as the driver
+                // has the transfer.
                 let r = unsafe {
-                    let job = &mut *p;
-                    let hal = &mut *job.hal.as_ptr();
-                    let rx = match job.plan.dir() {
-                        Dir::WriteRead => Some(job.rx_mem.as_mut_slice()),
+                    let hal = &mut *(*addr_of!((*p).hal)).as_ptr();
+                    let rx = match (*addr_of!((*p).plan)).dir() {
+                        Dir::WriteRead => Some((*addr_of_mut!((*p).rx_mem)).as_mut_slice()),
                         Dir::Write => None,
                     };
-                    hal.transceive_cb(&mut job.bufs, &job.tx_mem, rx, transfer_done, p.cast())
+                    let bufs = &mut *addr_of_mut!((*p).bufs);
+                    let tx = (*addr_of!((*p).tx_mem)).as_slice();
+                    hal.transceive_cb(bufs, tx, rx, transfer_done, p.cast())
                 };
                 match r {
                     Ok(()) => {
