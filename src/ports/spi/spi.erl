@@ -59,8 +59,7 @@
 %% driver `io', `timeout', `not_supported' (the controller cannot do the device's mode, word
 %% size or clock), `{badarg, config}', `busy', `cancelled'. A synchronous call (or
 %% `set_config') first waits for the bus's asynchronous transfers to finish: `timeout' if
-%% they take over a second. `read_at'/`write_at' values of 64 bits with the top bit set are
-%% `{out_of_range, value}' (no bignums yet). On a bus without `cs-gpios' any `{cs, N}' up to
+%% they take over a second. On a bus without `cs-gpios' any `{cs, N}' up to
 %% 65535 is accepted: whether the controller has line N shows at the first transfer.
 %%
 %% <h3>Configuration (ours)</h3>
@@ -73,8 +72,7 @@
 %%
 %% {@link write_read_async/3} returns `{ok, Ref}' at once; the caller later receives
 %% `{spi_done, Ref, {ok, Binary} | {error, Reason}}', in the order the transfers were
-%% submitted. `Ref' is `{SPI, Id}', `Id' the transfer's number on that bus: unique while the
-%% bus is open (the port cannot keep an Erlang reference across calls yet). At most
+%% submitted. `Ref' is a reference the port makes, as `make_ref()' does. At most
 %% CONFIG_ATOMVM_PORT_SPI_ASYNC_DEPTH transfers are in flight per open bus; one more gets
 %% `{error, busy}'. Closing the bus (or the owner's exit, or the VM's end)
 %% waits for the transfers the driver holds and drops the undelivered results.
@@ -166,7 +164,7 @@
 -type config_key() ::
     clock_speed_hz | mode | bit_order | word_size | cs | address_len_bits | command_len_bits.
 -type changes() :: [{config_key(), term()}] | #{config_key() => term()}.
--type async_ref() :: {spi(), non_neg_integer()}.
+-type async_ref() :: reference().
 
 -export_type([
     spi/0, device_name/0, address/0, params/0, transaction/0, config/0, changes/0, async_ref/0
@@ -253,10 +251,7 @@ set_config(SPI, DeviceName, Changes) ->
 write_read_async(SPI, DeviceName, Transaction) when
     is_port(SPI) andalso is_atom(DeviceName) andalso is_map(Transaction)
 ->
-    case port:call(SPI, {write_read_async, DeviceName, Transaction}) of
-        {ok, Id} -> {ok, {SPI, Id}};
-        {error, _} = Error -> Error
-    end.
+    port:call(SPI, {write_read_async, DeviceName, Transaction}).
 
 %% @doc The bus's counts: transfers submitted, completed, delivered, cancelled, refused
 %% `busy', and the configuration resources created and destroyed.

@@ -24,8 +24,8 @@
 //!   through the same zephyr-hal `SpiDevice`, pushes `(id, result)` onto the same completion
 //!   queue and rings the doorbell.
 //!
-//! On the VM thread the port takes the completions in batches and sends `{spi_done, {Port,
-//! Id}, Result}` in submission order.
+//! On the VM thread the port takes the completions in batches and sends `{spi_done, Ref,
+//! Result}` in submission order (`Ref` made at submission, as `make_ref()`).
 //!
 //! `Drop` (close, kill, VM stop) refuses new transfers, waits (bounded) for the one the driver
 //! or the ones the worker holds, cancels the transfers that never reached the driver (freed,
@@ -48,7 +48,7 @@ use atomvm_port::vm::stream::{Ringer, Stream, StreamType};
 use atomvm_port::vm::{
     Call, Open, Pid, Port, PortDriver, Replied, ResourceType, VmRequest, VmTerm,
 };
-use atomvm_port::{Claim, Counter, Encode, Error, Exclusive};
+use atomvm_port::{Claim, Counter, Encode, Error, Exclusive, Reference};
 use embedded_hal::spi::SpiDevice as _;
 use isr_queue::{Consumer, Producer, SpscQueue};
 use zephyr::sys::sync::Semaphore;
@@ -275,6 +275,8 @@ struct Job {
     tx_mem: Vec<u8>,
     rx_mem: Vec<u8>,
     caller: Pid,
+    /// The `Ref` of `{ok, Ref}` and `{spi_done, Ref, Result}`.
+    reference: Reference,
 }
 
 /// What the in-flight table keeps of a job: the pointer the worker gets.
@@ -555,8 +557,14 @@ impl Spi {
         }
     }
 
-    /// Starts `write_read_async`: the transfer's id.
-    fn submit(&mut self, i: usize, plan: Plan, caller: Pid) -> Result<u32, Error> {
+    /// Starts `write_read_async`: the transfer's id (`reference` is its Erlang name).
+    fn submit(
+        &mut self,
+        i: usize,
+        plan: Plan,
+        caller: Pid,
+        reference: Reference,
+    ) -> Result<u32, Error> {
         if self.table.len() >= self.table.depth() {
             // The table counts its refusal (the placeholder is never used).
             let _ = self.table.submit(JobPtr(NonNull::dangling()));
@@ -584,6 +592,7 @@ impl Spi {
             tx_mem,
             rx_mem,
             caller,
+            reference,
         });
         let ptr = NonNull::from(Box::leak(job));
         let id = match self.table.submit(JobPtr(ptr)) {
@@ -765,14 +774,10 @@ impl Port for Spi {
             return;
         }
         self.collect();
-        let port = cx.port_pid();
         while let Some(d) = self.table.pop_ready() {
             // SAFETY: completed: the worker is done with it, it is ours again.
             let job = unsafe { Box::from_raw(d.payload.0.as_ptr()) };
             DELIVERED.fetch_add(1, Relaxed);
-            let Some(port) = port else {
-                continue;
-            };
             let outcome = if d.result == 0 {
                 let rx = if self.driver {
                     let frame = usize::from(job.config.word_size() / 8).max(1);
@@ -784,7 +789,7 @@ impl Port for Spi {
             } else {
                 Outcome::Err(Error::from(DevError(d.result)))
             };
-            let msg = (atom("spi_done"), (port.as_port(), d.id.0), outcome);
+            let msg = (atom("spi_done"), job.reference, outcome);
             if let Err(e) = cx.send(job.caller, &msg) {
                 log::error!("spi: cannot send spi_done: {e}");
             }
@@ -802,7 +807,7 @@ impl Port for Spi {
                 let config = self.devices[i].config.0.get();
                 let plan = Plan::read_at(&config, address, len, MAX_TRANSFER)?;
                 let rx = self.run(i, &plan)?;
-                call.reply(&ok(at_int(plan.answer_int(&rx))?))
+                call.reply(&ok(plan.answer_int(&rx)))
             }
             Command::WriteAt {
                 dev,
@@ -816,7 +821,7 @@ impl Port for Spi {
                 let config = self.devices[i].config.0.get();
                 let plan = Plan::write_at(&config, address, len, data, MAX_TRANSFER)?;
                 let rx = self.run(i, &plan)?;
-                call.reply(&ok(at_int(plan.answer_int(&rx))?))
+                call.reply(&ok(plan.answer_int(&rx)))
             }
             Command::Write { dev, txn } => {
                 let Some(i) = index(self, dev) else {
@@ -888,19 +893,13 @@ impl Port for Spi {
                 let config = self.devices[i].config.0.get();
                 let plan = Plan::new(&config, &txn, Dir::WriteRead, MAX_TRANSFER)?;
                 let caller = call.caller().ok_or(Error::BADARG)?;
-                let id = self.submit(i, plan, caller)?;
-                call.reply(&ok(id))
+                let reference = call.open_cx().make_ref();
+                self.submit(i, plan, caller, reference)?;
+                call.reply(&ok(reference))
             }
             Command::Close => Err(Error::UNKNOWN_COMMAND),
         }
     }
-}
-
-/// A `read_at`/`write_at` value as an integer: past `i64::MAX` (64 bits read with the top
-/// bit set) it would need a bignum, which the encoder does not make: `{out_of_range, value}`
-/// rather than a wrong number.
-fn at_int(v: u64) -> Result<i64, Error> {
-    i64::try_from(v).map_err(|_| Error::with("out_of_range", "value"))
 }
 
 impl Drop for Spi {
