@@ -3,15 +3,24 @@
 # atomvm_app(): build Erlang sources and AtomVM's libraries into one .avm and embed it.
 #
 #   atomvm_app(NAME <name>
-#              SOURCES <file.erl>...
-#              [START <module>]          # default: the first source's module
+#              SOURCES <file>...         # .erl, .S (BEAM assembly), .beam, .avm, in any mix
+#              [START <module>]          # default: the first .erl/.S/.beam source's module
 #              [LIBS <lib>...]           # AtomVM libraries, e.g. estdlib eavmlib
-#              [ERLC_FLAGS <flag>...]    # extra erlc flags for SOURCES
+#              [ERLC_FLAGS <flag>...]    # extra erlc flags for the .erl and .S sources
 #              [DEPENDS <file>...]       # extra inputs, e.g. .hrl headers
 #              [NO_EMBED])               # only build <name>.avm, no Zephyr target needed
 #
+# .erl and .S files are compiled with erlc (a .S as AtomVM's tests compile theirs: erlc on the
+# file; erlc wants a file named after its module either way). .beam files are packed as they
+# are (stripped, as any module). The entries of .avm archives (PackBEAM's or ours, library or
+# not) are merged into the app's archive in place, as PackBEAM merges them; their start flags
+# give way to START. A source may be the OUTPUT of an add_custom_command() of the same
+# directory (a .beam or .avm built by the build itself). Two sources holding different modules
+# of one name fail the build (AtomVM would load only the first one).
+#
 # The Erlang modules of the ports enabled in Kconfig (src/ports/<name>/<name>.erl, declared with
-# atomvm_port()) are added to SOURCES; an app's own module of the same name wins.
+# atomvm_port()) are added after SOURCES, then the LIBS; both yield to any module of the same
+# name among SOURCES.
 #
 # Produces ${CMAKE_CURRENT_BINARY_DIR}/<name>.avm (target <name>_avm, path in <name>_AVM).
 # Unless NO_EMBED, the archive is linked into Zephyr's `app` as
@@ -48,6 +57,15 @@ function(_atomvm_app_source_dir out)
   set(${out} ${dir} PARENT_SCOPE)
 endfunction()
 
+function(_atomvm_app_python out)
+  if(PYTHON_EXECUTABLE)  # Zephyr's
+    set(${out} ${PYTHON_EXECUTABLE} PARENT_SCOPE)
+  else()
+    find_package(Python3 3.10 REQUIRED COMPONENTS Interpreter)
+    set(${out} ${Python3_EXECUTABLE} PARENT_SCOPE)
+  endif()
+endfunction()
+
 # The command that packs: `<cmd> create [--start M] OUT IN...` for both packers.
 function(_atomvm_app_packer out_cmd out_deps out_is_ours)
   find_program(ATOMVM_PACKBEAM packbeam)
@@ -57,12 +75,7 @@ function(_atomvm_app_packer out_cmd out_deps out_is_ours)
     set(${out_is_ours} FALSE PARENT_SCOPE)
     return()
   endif()
-  if(PYTHON_EXECUTABLE)  # Zephyr's
-    set(python ${PYTHON_EXECUTABLE})
-  else()
-    find_package(Python3 3.10 REQUIRED COMPONENTS Interpreter)
-    set(python ${Python3_EXECUTABLE})
-  endif()
+  _atomvm_app_python(python)
   set(${out_cmd} ${python} ${_ATOMVM_APP_PACKER} create PARENT_SCOPE)
   set(${out_deps} ${_ATOMVM_APP_PACKER} PARENT_SCOPE)
   set(${out_is_ours} TRUE PARENT_SCOPE)
@@ -143,37 +156,56 @@ function(atomvm_app)
 
   # erlc names each .beam after its source file (and rejects a -module that differs).
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/atomvm_app/${ARG_NAME})
-  set(sources "")
-  set(beams "")
-  set(modules "")
+  set(sources "")     # .erl and .S, compiled here
+  set(beams "")       # what they compile to
+  set(inputs "")      # the app's archive entries, in SOURCES order: .beam paths and .avm paths
+  set(modules "")     # module names known at configure time (file stems of .erl/.S/.beam)
   foreach(s IN LISTS ARG_SOURCES)
     cmake_path(ABSOLUTE_PATH s BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} NORMALIZE)
-    if(NOT EXISTS ${s})
-      message(FATAL_ERROR "atomvm_app(${ARG_NAME}): source not found: ${s}")
+    get_source_file_property(generated ${s} GENERATED)
+    if(NOT EXISTS ${s} AND NOT generated)
+      message(FATAL_ERROR "atomvm_app(${ARG_NAME}): source not found: ${s} (neither a file nor "
+        "an OUTPUT of add_custom_command() in this directory)")
     endif()
-    if(NOT s MATCHES "\\.erl$")
-      message(FATAL_ERROR "atomvm_app(${ARG_NAME}): SOURCES takes .erl files, got ${s}")
+    if(NOT s MATCHES "\\.(erl|S|beam|avm)$")
+      message(FATAL_ERROR "atomvm_app(${ARG_NAME}): SOURCES takes .erl, .S, .beam and .avm "
+        "files, got ${s}")
+    endif()
+    if(s MATCHES "\\.avm$")
+      list(APPEND inputs ${s})
+      continue()
     endif()
     cmake_path(GET s STEM LAST_ONLY m)
     if(m IN_LIST modules)
       message(FATAL_ERROR "atomvm_app(${ARG_NAME}): two sources define module '${m}'")
     endif()
-    list(APPEND sources ${s})
     list(APPEND modules ${m})
-    list(APPEND beams ${dir}/${m}.beam)
+    if(s MATCHES "\\.beam$")
+      list(APPEND inputs ${s})
+    else()
+      list(APPEND sources ${s})
+      list(APPEND beams ${dir}/${m}.beam)
+      list(APPEND inputs ${dir}/${m}.beam)
+    endif()
   endforeach()
   if(NOT ARG_START)
+    if(NOT modules)
+      message(FATAL_ERROR "atomvm_app(${ARG_NAME}): SOURCES holds only .avm archives: "
+        "name the module to start with START <module>")
+    endif()
     list(GET modules 0 ARG_START)
   endif()
   # The Erlang modules of the ports enabled in Kconfig (atomvm_port()), unless the app brings
-  # its own module of that name.
+  # its own module of that name (an .avm's modules are known at build time only: the packer
+  # lets them win over these).
   get_property(port_sources GLOBAL PROPERTY ATOMVM_PORTS_ERLANG)
+  set(port_beams "")
   foreach(s IN LISTS port_sources)
     cmake_path(GET s STEM LAST_ONLY m)
     if(NOT m IN_LIST modules)
       list(APPEND sources ${s})
-      list(APPEND modules ${m})
       list(APPEND beams ${dir}/${m}.beam)
+      list(APPEND port_beams ${dir}/${m}.beam)
     endif()
   endforeach()
 
@@ -194,22 +226,41 @@ function(atomvm_app)
     # are then checked instead of warned about as undefined.
     list(APPEND lib_paths -pz ${CMAKE_BINARY_DIR}/atomvm_libs/${lib})
   endforeach()
-  add_custom_command(
-    OUTPUT ${beams}
-    COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
-    COMMAND ${ERLC_EXECUTABLE} ${ARG_ERLC_FLAGS} ${include_flags} ${lib_paths} -o ${dir}
-            ${sources}
-    DEPENDS ${sources} ${ARG_DEPENDS} ${lib_targets}
-    COMMENT "Compiling Erlang sources of ${ARG_NAME}"
-    VERBATIM)
+  if(sources)
+    # One erlc run for .erl and .S alike: erlc picks the compiler by the file's extension.
+    add_custom_command(
+      OUTPUT ${beams}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+      COMMAND ${ERLC_EXECUTABLE} ${ARG_ERLC_FLAGS} ${include_flags} ${lib_paths} -o ${dir}
+              ${sources}
+      DEPENDS ${sources} ${ARG_DEPENDS} ${lib_targets}
+      COMMENT "Compiling Erlang sources of ${ARG_NAME}"
+      VERBATIM)
+  endif()
 
-  # App modules first: on a name clash AtomVM loads the first entry, so the app's wins.
+  # App modules first, in SOURCES order; then the ports' modules and the libraries, which
+  # yield to an app module of the same name (AtomVM loads the first entry of a name).
   set(avm ${CMAKE_CURRENT_BINARY_DIR}/${ARG_NAME}.avm)
   _atomvm_app_packer(pack pack_deps ours)
+  set(fallbacks ${port_beams} ${lib_avms})
+  if(ours)
+    list(TRANSFORM fallbacks PREPEND "--fallback=")
+    set(pack_commands COMMAND ${pack} --start ${ARG_START} ${avm} ${inputs} ${fallbacks})
+  else()
+    # PackBEAM packs all in order (the first of a name wins at run time) and does not check
+    # for duplicates: our packer's `check` does, without writing.
+    _atomvm_app_python(python)
+    list(TRANSFORM fallbacks PREPEND "--fallback=" OUTPUT_VARIABLE check_fallbacks)
+    set(pack_commands
+      COMMAND ${python} ${_ATOMVM_APP_PACKER} check --start ${ARG_START} ${inputs}
+              ${check_fallbacks}
+      COMMAND ${pack} --start ${ARG_START} ${avm} ${inputs} ${fallbacks})
+    list(APPEND pack_deps ${_ATOMVM_APP_PACKER})
+  endif()
   add_custom_command(
     OUTPUT ${avm}
-    COMMAND ${pack} --start ${ARG_START} ${avm} ${beams} ${lib_avms}
-    DEPENDS ${beams} ${lib_avms} ${lib_targets} ${pack_deps}
+    ${pack_commands}
+    DEPENDS ${inputs} ${beams} ${lib_avms} ${lib_targets} ${pack_deps} ${ARG_DEPENDS}
     COMMENT "Packing ${ARG_NAME}.avm (start module ${ARG_START})"
     VERBATIM)
   add_custom_target(${ARG_NAME}_avm ALL DEPENDS ${avm})

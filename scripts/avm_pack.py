@@ -6,8 +6,18 @@ PackBEAM, AtomVM's usual packer, comes from hex.pm; this script lets a build
 produce the same archives with nothing but Python 3 (which Zephyr already
 needs). cmake/atomvm_app.cmake uses it only when no `packbeam` is on PATH.
 
-    avm_pack.py create OUT.avm [--start MODULE] [--lib] [--remove-lines] INPUT...
+    avm_pack.py create OUT.avm [--start MODULE] [--lib] [--remove-lines]
+                       [--fallback INPUT]... INPUT...
+    avm_pack.py check [--start MODULE] [--lib] [--fallback INPUT]... INPUT...
     avm_pack.py list FILE.avm
+
+Inputs are .beam files and .avm archives; an archive's entries are merged
+in, in its order, as PackBEAM does. A name (module) that two inputs both
+hold is an error unless both hold the same bytes (kept once): AtomVM would
+silently run whichever comes first. --fallback inputs (a build's library
+archives, default port modules) go after all others and yield silently to
+any entry of the same name. `check` does everything `create` does but
+writing, for builds that pack with PackBEAM.
 
 The format is the one AtomVM reads (doc/src/packbeam-format.md and
 src/libAtomVM/avmpack.c at AtomVM 7b28215):
@@ -58,6 +68,8 @@ class Entry:
     data: bytes  # unpadded BEAM bytes, or payload copied from an .avm
     module: str | None = None  # set for BEAM entries
     exports_start: bool = False
+    origin: str = ""  # the input it came from, for messages
+    fallback: bool = False  # yields to any other entry of the same name
 
 
 def _pad4(n):
@@ -158,7 +170,7 @@ def parse_beam(data, origin, keep_lines=True):
     beam = b"FOR1" + struct.pack(">I", len(body)) + body
     # PackBEAM's default: any module exporting start/0 is a candidate entry point.
     flags = BEAM_CODE_FLAG | (BEAM_START_FLAG if exports_start else 0)
-    return Entry(f"{atoms[0]}.beam", flags, beam, atoms[0], exports_start)
+    return Entry(f"{atoms[0]}.beam", flags, beam, atoms[0], exports_start, origin)
 
 
 # --- AVM ----------------------------------------------------------------------
@@ -183,7 +195,7 @@ def read_avm(data, origin):
             raise PackError(f"{origin}: entry {name!r} has a bad size ({size}) at byte {pos}")
         if flags == 0:  # avmpack_find_section_by_*() would stop here
             raise PackError(f"{origin}: entry {name!r} has flags 0, which AtomVM reads as the end")
-        entry = Entry(name, flags, data[pos + header : pos + size])
+        entry = Entry(name, flags, data[pos + header : pos + size], origin=origin)
         if flags & (BEAM_CODE_FLAG | BEAM_START_FLAG):  # some tools set only the start bit
             beam = parse_beam(entry.data, f"{origin}:{name}")
             entry.module, entry.exports_start = beam.module, beam.exports_start
@@ -210,7 +222,7 @@ def pack(entries):
 # --- commands -----------------------------------------------------------------
 
 
-def load_inputs(paths, keep_lines):
+def load_inputs(paths, keep_lines, fallback=False):
     """Read every input; the file's magic, not its extension, decides its kind."""
     entries = []
     for path in paths:
@@ -225,6 +237,8 @@ def load_inputs(paths, keep_lines):
             entries.extend(read_avm(data, path))
         else:
             raise PackError(f"{path}: neither a BEAM file nor an AVM archive")
+    for e in entries:
+        e.fallback = fallback
     return entries
 
 
@@ -253,26 +267,40 @@ def assign_start(entries, start, lib):
 
 
 def dedupe(entries):
-    """Drop later entries with a name already packed: AtomVM never sees them
-    (avmpack_find_section_by_name() returns the first match)."""
-    seen, kept = set(), []
+    """One entry per name, as AtomVM sees only the first
+    (avmpack_find_section_by_name() returns the first match).
+
+    Two inputs holding different entries of one name are an error: one of
+    them would be silently dead code. Same bytes are kept once. A fallback
+    entry yields to any earlier entry of its name.
+    """
+    first, kept = {}, []
     for e in entries:
-        if e.name in seen:
-            print(f"avm_pack.py: warning: duplicate {e.name} ignored (the first one wins)", file=sys.stderr)
-            continue
-        seen.add(e.name)
-        kept.append(e)
+        seen = first.get(e.name)
+        if seen is None:
+            first[e.name] = e
+            kept.append(e)
+        elif not e.fallback and seen.data != e.data:
+            what = f"module {e.module}" if e.module else f"entry {e.name}"
+            raise PackError(f"duplicate {what}: in {seen.origin} and in {e.origin} (rename or drop one)")
     return kept
 
 
-def create(out, inputs, start=None, lib=False, keep_lines=True):
-    """Build OUT from INPUTS; the file is replaced atomically, never half-written."""
+def build(inputs, start=None, lib=False, keep_lines=True, fallbacks=()):
+    """The entries of the archive INPUTS (then FALLBACKS) make, in order."""
     if start is not None and lib:
         raise PackError("--start and --lib are mutually exclusive")
-    entries = dedupe(load_inputs(inputs, keep_lines))
+    entries = load_inputs(inputs, keep_lines) + load_inputs(fallbacks, keep_lines, fallback=True)
+    entries = dedupe(entries)
     if not entries:
         raise PackError("nothing to pack: the inputs hold no entries")
-    image = pack(assign_start(entries, start, lib))
+    return assign_start(entries, start, lib)
+
+
+def create(out, inputs, start=None, lib=False, keep_lines=True, fallbacks=()):
+    """Build OUT from INPUTS; the file is replaced atomically, never half-written."""
+    entries = build(inputs, start, lib, keep_lines, fallbacks)
+    image = pack(entries)
     tmp = f"{out}.tmp"
     try:
         with open(tmp, "wb") as f:
@@ -302,23 +330,35 @@ def list_avm(path):
 def main(argv=None):
     """CLI. Options may come anywhere among the inputs, as with PackBEAM."""
     argv = sys.argv[1:] if argv is None else argv
+    commands = ("create", "check", "list")
     top = argparse.ArgumentParser(prog="avm_pack.py", description=__doc__.split("\n\n")[0])
-    top.add_argument("command", choices=("create", "list"))
-    if not argv or argv[0] not in ("create", "list"):
+    top.add_argument("command", choices=commands)
+    if not argv or argv[0] not in commands:
         top.parse_args(argv[:1])  # prints usage and exits 2
     parser = argparse.ArgumentParser(prog=f"avm_pack.py {argv[0]}")
-    if argv[0] == "create":
-        parser.add_argument("output", metavar="OUT.avm")
+    if argv[0] in ("create", "check"):
+        if argv[0] == "create":
+            parser.add_argument("output", metavar="OUT.avm")
         parser.add_argument("inputs", metavar="INPUT", nargs="+", help=".beam files and .avm archives, in order")
         parser.add_argument("-s", "--start", metavar="MODULE", help="module whose start/0 AtomVM runs")
         parser.add_argument("-l", "--lib", action="store_true", help="library archive: no start module")
         parser.add_argument("-r", "--remove-lines", action="store_true", help="drop Line chunks (no line numbers)")
+        parser.add_argument(
+            "-f",
+            "--fallback",
+            metavar="INPUT",
+            action="append",
+            default=[],
+            help="packed after the inputs; yields to any entry of the same name",
+        )
     else:
         parser.add_argument("avm", metavar="FILE.avm")
     args = parser.parse_intermixed_args(argv[1:])
     try:
         if argv[0] == "create":
-            create(args.output, args.inputs, args.start, args.lib, not args.remove_lines)
+            create(args.output, args.inputs, args.start, args.lib, not args.remove_lines, args.fallback)
+        elif argv[0] == "check":
+            build(args.inputs, args.start, args.lib, not args.remove_lines, args.fallback)
         else:
             for e in list_avm(args.avm):
                 print(f"{e.name}\t{e.flags:#x}\t{describe(e.flags)}\t{len(e.data)}")

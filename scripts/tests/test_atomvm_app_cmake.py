@@ -93,6 +93,27 @@ class AtomvmAppTest(unittest.TestCase):
         _, sections = self.sections("bare.avm")
         self.assertEqual([(s[4], s[3]) for s in sections], [("helper.beam", 3)])
 
+    def test_mixed_sources_in_order_then_libraries(self):
+        image, sections = self.sections("mixed.avm")
+        names = [s[4] for s in sections]
+        self.assertEqual(names[:5], ["mixed.beam", "scaler.beam", "pre.beam", "lib_a.beam", "lib_b.beam"])
+        self.assertEqual(sorted(names[5:]), sorted(f"{m}.beam" for m in lib_modules("estdlib")))
+        # lib.avm marked lib_a (start/0) as its entry point; START wins, as with PackBEAM.
+        self.assertEqual([s[4] for s in sections if s[3] & 1], ["mixed.beam"])
+        entries = {e.name: e for e in avm_pack.list_avm(self.build / "mixed.avm")}
+        self.assertEqual(entries["scaler.beam"].module, "scaler")  # assembled, not copied
+        self.assertEqual(entries["pre.beam"].data, avm_pack.parse_beam((self.build / "prebuilt/pre.beam").read_bytes(), "pre").data)
+
+    def test_assembly_is_compiled_like_atomvms_tests(self):
+        # erlc on the .S, as AtomVM's compile_assembler(): the module runs on OTP as well.
+        beams = self.build / "atomvm_app" / "mixed"
+        r = subprocess.run(
+            ["erl", "-noshell", "-pa", beams, "-eval", "io:format(\"~p~n\", [{scaler:scale(5), scaler:scale(x)}]), halt()."],
+            capture_output=True,
+            text=True,
+        )
+        self.assertEqual(r.stdout.strip(), "{15,not_integer}", r.stderr)
+
     def test_library_archives_are_built_once_as_libraries(self):
         for lib in ("estdlib", "eavmlib"):
             entries = avm_pack.list_avm(self.build / "atomvm_libs" / f"{lib}.avm")
@@ -102,7 +123,8 @@ class AtomvmAppTest(unittest.TestCase):
     def test_rebuild_is_incremental(self):
         demo, bare = self.build / "demo.avm", self.build / "bare.avm"
         estdlib = self.build / "atomvm_libs" / "estdlib.avm"
-        before = {p: p.stat().st_mtime_ns for p in (demo, bare, estdlib)}
+        mixed = self.build / "mixed.avm"
+        before = {p: p.stat().st_mtime_ns for p in (demo, bare, estdlib, mixed)}
         r = subprocess.run([CMAKE, "--build", self.build], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stdout)
         self.assertNotIn("Compiling", r.stdout)
@@ -115,15 +137,22 @@ class AtomvmAppTest(unittest.TestCase):
         self.assertEqual(before[bare], bare.stat().st_mtime_ns)
         self.assertEqual(before[estdlib], estdlib.stat().st_mtime_ns)
 
+        # A rebuilt prebuilt .beam repacks the app that takes it.
+        os.utime(self.src / "prebuilt" / "pre.erl")
+        r = subprocess.run([CMAKE, "--build", self.build], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertNotEqual(before[mixed], mixed.stat().st_mtime_ns)
+
 
 @unittest.skipUnless(CMAKE, "cmake not found")
 class AtomvmAppErrorTest(unittest.TestCase):
     """Configure-time mistakes end in one clear FATAL_ERROR."""
 
-    def configure(self, call, *args, files=("a.erl",)):
+    def configure(self, call, *args, files=("a.erl",), build=False):
         with tempfile.TemporaryDirectory() as d:
-            for f in files:
-                Path(d, f).write_text(f"-module({Path(f).stem}).\n-export([start/0]).\nstart() -> ok.\n")
+            for f in files:  # start/0 returns the file's path: two files, two different modules
+                Path(d, f).parent.mkdir(parents=True, exist_ok=True)
+                Path(d, f).write_text(f"-module({Path(f).stem}).\n-export([start/0]).\nstart() -> '{f}'.\n")
             Path(d, "CMakeLists.txt").write_text(
                 f"cmake_minimum_required(VERSION 3.20)\nproject(t NONE)\ninclude({ATOMVM_APP.as_posix()})\n{call}\n"
             )
@@ -132,6 +161,11 @@ class AtomvmAppErrorTest(unittest.TestCase):
                 capture_output=True,
                 text=True,
             )
+            if build:
+                self.assertEqual(r.returncode, 0, r.stderr)
+                r = subprocess.run([CMAKE, "--build", Path(d, "b")], capture_output=True, text=True)
+                self.assertNotEqual(r.returncode, 0)
+                return r.stdout
         self.assertNotEqual(r.returncode, 0)
         return r.stderr
 
@@ -151,6 +185,44 @@ class AtomvmAppErrorTest(unittest.TestCase):
         if ATOMVM:
             call = f'set(ATOMVM_SOURCE_DIR "{ATOMVM.as_posix()}")\n' + call
         self.assertRegex(self.configure(call), "no AtomVM library 'nosuchlib'|AtomVM sources not found")
+
+    @unittest.skipUnless(shutil.which("erlc"), "erlc not found")
+    def test_unsupported_extension(self):
+        self.assertIn(
+            "SOURCES takes .erl, .S, .beam and .avm files, got",
+            self.configure("atomvm_app(NAME a SOURCES a.erl b.ex NO_EMBED)", files=("a.erl", "b.ex")),
+        )
+
+    @unittest.skipUnless(shutil.which("erlc"), "erlc not found")
+    def test_missing_beam_and_avm(self):
+        self.assertIn("source not found: ", self.configure("atomvm_app(NAME a SOURCES a.erl gone.beam NO_EMBED)"))
+        self.assertIn("source not found: ", self.configure("atomvm_app(NAME a SOURCES a.erl gone.avm NO_EMBED)"))
+
+    @unittest.skipUnless(shutil.which("erlc"), "erlc not found")
+    def test_only_archives_need_start(self):
+        self.assertIn(
+            "SOURCES holds only .avm archives: name the module to start",
+            self.configure("atomvm_app(NAME a SOURCES lib.avm NO_EMBED)", files=("lib.avm",)),
+        )
+
+    @unittest.skipUnless(shutil.which("erlc"), "erlc not found")
+    def test_same_module_twice_by_file_name(self):
+        call = "atomvm_app(NAME a SOURCES a.erl x/a.S NO_EMBED)"
+        self.assertIn("two sources define module 'a'", self.configure(call, files=("a.erl", "x/a.S")))
+
+    @unittest.skipUnless(shutil.which("erlc") and GENERATOR, "erlc or ninja not found")
+    def test_same_module_in_an_archive_fails_the_build(self):
+        # lib.avm, made by the build, holds another module `a`: found at build time only.
+        call = f"""
+add_custom_command(OUTPUT lib/a.beam
+  COMMAND ${{CMAKE_COMMAND}} -E make_directory lib
+  COMMAND erlc -o lib ${{CMAKE_CURRENT_SOURCE_DIR}}/x/a.erl DEPENDS x/a.erl)
+add_custom_command(OUTPUT lib.avm
+  COMMAND python3 {(ATOMVM_APP.parents[1] / "scripts/avm_pack.py").as_posix()} create --lib lib.avm lib/a.beam
+  DEPENDS lib/a.beam)
+atomvm_app(NAME app SOURCES a.erl ${{CMAKE_CURRENT_BINARY_DIR}}/lib.avm NO_EMBED)"""
+        out = self.configure(call, files=("a.erl", "x/a.erl"), build=True)
+        self.assertRegex(out, r"avm_pack.py: error: duplicate module a: in \S+/a.beam and in \S+/lib.avm")
 
     def test_bad_arguments(self):
         self.assertIn("NAME must be an identifier", self.configure('atomvm_app(NAME "a b" SOURCES a.erl NO_EMBED)'))

@@ -155,6 +155,7 @@ class PackerTestCase(unittest.TestCase):
 
     def write(self, name, data):
         path = self.dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         return str(path)
 
@@ -289,15 +290,49 @@ class AppendTest(PackerTestCase):
         image = self.create(self.beam("other", exports=()), str(lib), "-s", "boot")
         self.assertEqual(AvmPackC(image).find_section_by_flag(1, 1)[2], "boot.beam")
 
-    def test_duplicate_module_keeps_the_first(self):
+    def test_duplicate_module_is_an_error_naming_both_inputs(self):
         first = self.beam("dup")
-        second = self.write("elsewhere.beam", make_beam("dup", exports=(("other", 0),)))
-        r = self.run_cli("create", self.dir / "out.avm", first, second)
-        self.assertEqual(r.returncode, 0)
-        self.assertIn("duplicate dup.beam", r.stderr)
-        entries = avm_pack.list_avm(self.dir / "out.avm")
-        self.assertEqual([e.name for e in entries], ["dup.beam"])
-        self.assertTrue(entries[0].exports_start)
+        lib = self.dir / "lib.avm"
+        other = self.write("elsewhere.beam", make_beam("dup", exports=(("other", 0),)))
+        self.assertEqual(self.run_cli("create", "--lib", lib, self.beam("liba"), other).returncode, 0)
+        self.assertFails(f"duplicate module dup: in {first} and in {lib} (rename or drop one)", first, lib)
+        self.assertFails("duplicate module dup", first, other)
+
+    def test_identical_duplicate_is_kept_once(self):
+        dup = self.beam("dup")
+        lib = self.dir / "lib.avm"
+        self.assertEqual(self.run_cli("create", "--lib", lib, dup, self.beam("liba")).returncode, 0)
+        image = self.create(dup, str(lib), "--start", "dup")
+        self.assertEqual([s[4] for s in AvmPackC(image).fold()], ["dup.beam", "liba.beam"])
+
+    def test_fallback_yields_and_goes_last(self):
+        lib = self.dir / "lib.avm"
+        other = self.write("elsewhere.beam", make_beam("dup", exports=(("other", 0),)))
+        self.assertEqual(self.run_cli("create", "--lib", lib, other, self.beam("liba")).returncode, 0)
+        mine = make_beam("dup", exports=(("start", 0),))
+        image = self.create("--fallback", lib, self.write("dup.beam", mine), "--start", "dup", self.beam("app"))
+        c = AvmPackC(image)
+        self.assertEqual([s[4] for s in c.fold()], ["dup.beam", "app.beam", "liba.beam"])
+        ptr, _ = c.find_section_by_name("dup.beam")
+        self.assertEqual(image[ptr : ptr + 4], b"FOR1")
+        self.assertEqual(avm_pack.list_avm(self.dir / "out.avm")[0].exports_start, True)  # ours, not lib's
+
+    def test_fallbacks_among_themselves_keep_the_first(self):
+        a = self.dir / "a.avm"
+        b = self.dir / "b.avm"
+        self.run_cli("create", "--lib", a, self.beam("x"))
+        self.run_cli("create", "--lib", b, self.write("y/x.beam", make_beam("x", exports=(("other", 0),))))
+        image = self.create(self.beam("app"), "-s", "app", "-f", a, "-f", b)
+        self.assertEqual([s[4] for s in AvmPackC(image).fold()], ["app.beam", "x.beam"])
+
+    def test_check_writes_nothing_and_fails_like_create(self):
+        first, other = self.beam("dup"), self.write("o/dup.beam", make_beam("dup", exports=()))
+        r = self.run_cli("check", "--start", "dup", first, self.beam("app"))
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        r = self.run_cli("check", "--start", "dup", first, other)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("duplicate module dup", r.stderr)
+        self.assertEqual(sorted(p.name for p in self.dir.glob("*.avm")), [])
 
 
 class ErrorTest(PackerTestCase):
