@@ -14,8 +14,22 @@
  *    `badarg` from a driver that gives none or for a bad `Name` or `Options`, and
  *    `no_driver` when the image has no driver of that name. Like open_port/2 it does not
  *    link the port to the caller; the ports' Erlang modules do.
+ *
+ *  - atomvm:random() -> 0..4294967295 and atomvm:rand_bytes(Len) -> binary()
+ *
+ *    From Zephyr's CSPRNG (sys_csrand_get(), the board's entropy driver), with
+ *    CONFIG_ATOMVM_RANDOM. Len must be a non-negative integer, else badarg. Without an entropy
+ *    source both raise error:no_entropy_source; a failing driver raises
+ *    error:{entropy_failed, Errno}.
  */
+#include <errno.h>
+#include <stdint.h>
 #include <string.h>
+
+#include <zephyr/logging/log.h>
+#if defined(CONFIG_ATOMVM_RANDOM)
+#include <zephyr/random/random.h>
+#endif
 
 #include <atomvm_zephyr/avm.h>
 #include <atomvm_zephyr/port_driver.h>
@@ -108,6 +122,100 @@ static const struct Nif atomvm_port_open_nif = {
 	.nif_ptr = nif_atomvm_port_open,
 };
 
+LOG_MODULE_DECLARE(atomvm, CONFIG_ATOMVM_LOG_LEVEL);
+
+#if defined(CONFIG_ATOMVM_RANDOM)
+/* Raises error:{Tag, Errno}. */
+static term error_with_errno(Context *ctx, term tag, int err)
+{
+	if (memory_ensure_free(ctx, TUPLE_SIZE(2)) != MEMORY_GC_OK) {
+		RAISE_ERROR(OUT_OF_MEMORY_ATOM);
+	}
+	term t = term_alloc_tuple(2, &ctx->heap);
+
+	term_put_tuple_element(t, 0, tag);
+	term_put_tuple_element(t, 1, term_from_int(err));
+	RAISE_ERROR(t);
+}
+#else
+static term no_entropy_source(Context *ctx)
+{
+	static bool warned;
+
+	if (!warned) {
+		warned = true;
+		LOG_WRN("atomvm:random/0, atomvm:rand_bytes/1: this image has no entropy source "
+			"(CONFIG_ATOMVM_RANDOM: the board has no zephyr,entropy chosen node)");
+	}
+	RAISE_ERROR(globalcontext_make_atom(ctx->global, ATOM_STR("\x11", "no_entropy_source")));
+}
+#endif
+
+static term nif_atomvm_random(Context *ctx, int argc, term argv[])
+{
+	ARG_UNUSED(argc);
+	ARG_UNUSED(argv);
+#if defined(CONFIG_ATOMVM_RANDOM)
+	uint32_t r;
+	int err = sys_csrand_get(&r, sizeof(r));
+
+	if (err != 0) {
+		return error_with_errno(
+			ctx, globalcontext_make_atom(ctx->global, ATOM_STR("\xe", "entropy_failed")),
+			err);
+	}
+	if (memory_ensure_free(ctx, BOXED_INT64_SIZE) != MEMORY_GC_OK) {
+		RAISE_ERROR(OUT_OF_MEMORY_ATOM);
+	}
+	/* Non-negative on every word size (a 32-bit term boxes values past 2^27). */
+	return term_make_maybe_boxed_int64((avm_int64_t)r, &ctx->heap);
+#else
+	return no_entropy_source(ctx);
+#endif
+}
+
+static const struct Nif atomvm_random_nif = {
+	.base.type = NIFFunctionType,
+	.nif_ptr = nif_atomvm_random,
+};
+
+static term nif_atomvm_rand_bytes(Context *ctx, int argc, term argv[])
+{
+	ARG_UNUSED(argc);
+	VALIDATE_VALUE(argv[0], term_is_integer);
+	avm_int_t len = term_to_int(argv[0]);
+
+	if (len < 0) {
+		RAISE_ERROR(BADARG_ATOM);
+	}
+#if defined(CONFIG_ATOMVM_RANDOM)
+	if (memory_ensure_free(ctx, term_binary_heap_size((size_t)len)) != MEMORY_GC_OK) {
+		RAISE_ERROR(OUT_OF_MEMORY_ATOM);
+	}
+	term bin = term_create_uninitialized_binary((size_t)len, &ctx->heap, ctx->global);
+
+	if (term_is_invalid_term(bin)) {
+		/* A large binary lives outside the heap; its malloc failed. */
+		RAISE_ERROR(OUT_OF_MEMORY_ATOM);
+	}
+	int err = sys_csrand_get((void *)term_binary_data(bin), (size_t)len);
+
+	if (err != 0) {
+		return error_with_errno(
+			ctx, globalcontext_make_atom(ctx->global, ATOM_STR("\xe", "entropy_failed")),
+			err);
+	}
+	return bin;
+#else
+	return no_entropy_source(ctx);
+#endif
+}
+
+static const struct Nif atomvm_rand_bytes_nif = {
+	.base.type = NIFFunctionType,
+	.nif_ptr = nif_atomvm_rand_bytes,
+};
+
 const struct Nif *platform_nifs_get_nif(const char *nifname)
 {
 	if (strcmp("atomvm:platform/0", nifname) == 0) {
@@ -115,6 +223,12 @@ const struct Nif *platform_nifs_get_nif(const char *nifname)
 	}
 	if (strcmp("atomvm_port:open/2", nifname) == 0) {
 		return &atomvm_port_open_nif;
+	}
+	if (strcmp("atomvm:random/0", nifname) == 0) {
+		return &atomvm_random_nif;
+	}
+	if (strcmp("atomvm:rand_bytes/1", nifname) == 0) {
+		return &atomvm_rand_bytes_nif;
 	}
 	return NULL;
 }

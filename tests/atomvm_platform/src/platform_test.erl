@@ -1,12 +1,15 @@
 %% SPDX-License-Identifier: Apache-2.0
 %%
 %% What the Zephyr platform layer gives Erlang code: time, timeouts, processes, ports, memory
-%% limits and events posted from outside the VM thread. Each case prints PASS or FAIL; the last
-%% line counts them.
+%% limits, events posted from outside the VM thread, float printing and random numbers. Each
+%% case prints PASS or FAIL; the last line counts them.
+%%
+%% The build passes what it expects of this board (CMakeLists.txt): EXPECTED_RANDOM (true when
+%% the image has an entropy source).
 -module(platform_test).
 -export([start/0]).
 
--import(avm_test, [check/2]).
+-import(avm_test, [check/2, expect/2]).
 
 start() ->
     avm_test:run("platform", [
@@ -19,7 +22,10 @@ start() ->
         fun unknown_port_is_badarg/0,
         fun child_out_of_heap/0,
         fun events_from_isr/0,
-        fun bad_port_options/0
+        fun bad_port_options/0,
+        fun float_formatting/0,
+        fun random_numbers/0,
+        fun random_bad_args/0
     ]).
 
 receive_after_timeout() ->
@@ -158,3 +164,82 @@ bad_port_options() ->
         error:badarg -> ok
     end.
 
+
+%% Floats print in full (picolibc's float printf, CONFIG_ATOMVM_FLOAT_PRINTF), not "*float*".
+float_formatting() ->
+    %% erlang:display/1 prints with the C library's printf; the harness matches the line.
+    erlang:display(1.5),
+    Got = [
+        float_to_binary(1.5),
+        float_to_list(0.1),
+        float_to_binary(-2.25e-10),
+        float_to_binary(3.14159, [{decimals, 2}]),
+        float_to_list(1.0e10, [{scientific, 3}]),
+        float_to_binary(2.5, [short]),
+        lists:flatten(io_lib:format("~.2f", [3.14159])),
+        lists:flatten(io_lib:format("~f", [-0.5])),
+        lists:flatten(io_lib:format("~g", [3.5])),
+        lists:sublist(lists:flatten(io_lib:format("~e", [1.5])), 8),
+        binary_to_float(<<"2.5e3">>),
+        list_to_float("-0.125")
+    ],
+    expect(
+        [
+            <<"1.50000000000000000000e+00">>,
+            "1.00000000000000005551e-01",
+            <<"-2.24999999999999998504e-10">>,
+            <<"3.14">>,
+            "1.000e+10",
+            <<"2.5">>,
+            "3.14",
+            "-0.500000",
+            "3.50000",
+            "1.50000e",
+            2500.0,
+            -0.125
+        ],
+        Got
+    ).
+
+%% atomvm:random/0 and atomvm:rand_bytes/1 from the CSPRNG: sizes asked, values that differ
+%% between calls; without an entropy source, error:no_entropy_source.
+random_numbers() ->
+    random_numbers(?EXPECTED_RANDOM).
+
+random_numbers(true) ->
+    Sizes = [byte_size(atomvm:rand_bytes(N)) || N <- [0, 1, 7, 16, 64, 65, 1000]],
+    A = atomvm:rand_bytes(16),
+    B = atomvm:rand_bytes(16),
+    Ints = [atomvm:random() || _ <- lists:seq(1, 8)],
+    InRange = lists:all(fun(I) -> is_integer(I) andalso I >= 0 andalso I =< 16#FFFFFFFF end, Ints),
+    Distinct = length(lists:usort(Ints)),
+    %% Over 64 random bytes at least 40 distinct values (a stuck or zero source has 1).
+    Bytes = binary_to_list(atomvm:rand_bytes(64)),
+    check(
+        Sizes =:= [0, 1, 7, 16, 64, 65, 1000] andalso A =/= B andalso InRange andalso
+            Distinct >= 7 andalso length(lists:usort(Bytes)) >= 40,
+        {Sizes, A, B, Ints, length(lists:usort(Bytes))}
+    );
+random_numbers(false) ->
+    expect(
+        [{error, no_entropy_source}, {error, no_entropy_source}],
+        [catch_error(fun() -> atomvm:random() end), catch_error(fun() -> atomvm:rand_bytes(4) end)]
+    ).
+
+random_bad_args() ->
+    expect(
+        [{error, badarg}, {error, badarg}, {error, badarg}, {error, badarg}],
+        [
+            catch_error(fun() -> atomvm:rand_bytes(-1) end),
+            catch_error(fun() -> atomvm:rand_bytes(foo) end),
+            catch_error(fun() -> atomvm:rand_bytes(1.0) end),
+            catch_error(fun() -> atomvm:rand_bytes(1 bsl 70) end)
+        ]
+    ).
+
+catch_error(F) ->
+    try F() of
+        V -> {ok, V}
+    catch
+        error:R -> {error, R}
+    end.
