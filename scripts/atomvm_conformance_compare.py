@@ -16,8 +16,12 @@ generic_unix needs cmake, ninja, gperf, zlib and (for AtomVM's crypto tests) mbe
 Debian: apt-get install cmake ninja-build gperf zlib1g-dev libmbedtls-dev erlang.
 
 Test modules that the build host's erlc cannot compile (AtomVM wants a newer Erlang/OTP
-for a few) would stop AtomVM's test build: ninja builds everything else (-k 0), and then
-test-erlang's own compile and link commands, taken from ninja, are run by hand.
+for a few), and code_load's .avm (packed by PackBEAM, which AtomVM's build fetches from
+hex.pm with rebar3) would stop AtomVM's test build: ninja builds everything else (-k 0),
+test-erlang's own compile and link commands, taken from ninja, are run by hand, and the test
+modules still missing are taken from `atomvm_conformance.py build` (the same erlc flags;
+code_load_pack.avm packed by avm_pack.py), as the Zephyr runs use them. The modules filled
+in that way are listed.
 """
 
 import argparse
@@ -32,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import atomvm_conformance as ac  # noqa: E402
 
 
-def build_generic_unix(atomvm, build, log):
+def build_generic_unix(atomvm, build, log, jobs):
     build.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as out:
         def run(cmd, check=True):
@@ -46,8 +50,7 @@ def build_generic_unix(atomvm, build, log):
         if not (build / "build.ninja").exists():
             run(["cmake", "-G", "Ninja", "-S", atomvm, "-B", build, "-DAVM_DISABLE_JIT=ON",
                  "-DCMAKE_BUILD_TYPE=RelWithDebInfo"])
-        jobs = str(os.cpu_count() or 2)
-        if run(["ninja", "-k", "0", "-j", jobs, "test-erlang"], check=False) != 0:
+        if run(["ninja", "-k", "0", "-j", str(jobs), "test-erlang"], check=False) != 0:
             # Some test module did not compile: build test-erlang itself from ninja's commands.
             cmds = subprocess.run(["ninja", "-t", "commands", "test-erlang"], cwd=build,
                                   capture_output=True, text=True, check=True).stdout.splitlines()
@@ -62,7 +65,34 @@ def build_generic_unix(atomvm, build, log):
     return exe
 
 
+def fill_missing_beams(atomvm, build, skips):
+    """Copies into generic_unix's tests/erlang_tests the modules its build did not make."""
+    tests = build / "tests" / "erlang_tests"
+    erl, asm = ac.test_modules((atomvm / "tests" / "erlang_tests" / "CMakeLists.txt").read_text())
+    code_load = ["code_load/export_test_module.beam", "code_load/code_load_pack.avm"]
+    missing = [m for m in erl + asm if not (tests / f"{m}.beam").exists()]
+    missing_files = [f for f in code_load if not (tests / f).exists()]
+    if not missing and not missing_files:
+        return []
+    ours = build / "conformance_beams"
+    packer = Path(__file__).resolve().parent / "avm_pack.py"
+    ac.build(atomvm, ours, packer, leave_out=ac.uncompilable(skips, ac.otp_release()))
+    filled = []
+    # test_code_load_abs and test_add_avm_pack_file read these from the file system.
+    for f in missing_files:
+        (tests / f).parent.mkdir(parents=True, exist_ok=True)
+        (tests / f).write_bytes((ours / f).read_bytes())
+        filled.append(f)
+    for m in missing:
+        if (ours / f"{m}.beam").exists():
+            (tests / f"{m}.beam").write_bytes((ours / f"{m}.beam").read_bytes())
+            filled.append(m)
+    return filled
+
+
 def run_one(exe, name, timeout):
+    if not (Path(exe).parent / "erlang_tests" / f"{name}.beam").exists():
+        return "-", "module not compiled"
     try:
         r = subprocess.run([exe, name], capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -86,7 +116,8 @@ def main(argv=None):
     ap.add_argument("--build", required=True, type=Path, help="generic_unix build directory")
     ap.add_argument("--zephyr", action="append", default=[], metavar="LABEL=JSON")
     ap.add_argument("--timeout", type=float, default=60)
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2, help="tests run at once")
+    ap.add_argument("--build-jobs", type=int, default=os.cpu_count() or 2, help="ninja -j")
     ap.add_argument("--no-build", action="store_true", help="use the test-erlang already built")
     ap.add_argument("--markdown", type=Path, help="write the whole table here")
     a = ap.parse_args(argv)
@@ -95,7 +126,9 @@ def main(argv=None):
         cases = ac.parse_test_table((atomvm / "tests" / "test.c").read_text())
         exe = build / "tests" / "test-erlang"
         if not a.no_build:
-            exe = build_generic_unix(atomvm, build, build / "conformance_compare_build.log")
+            exe = build_generic_unix(atomvm, build, build / "conformance_compare_build.log", a.build_jobs)
+        skips = Path(__file__).resolve().parents[1] / "tests" / "atomvm_conformance" / "skips.yaml"
+        filled = fill_missing_beams(atomvm, build, skips)
         columns = []
         for spec in a.zephyr:
             label, _, path = spec.partition("=")
@@ -142,6 +175,8 @@ def main(argv=None):
         + ["", "Tests whose results differ or that do not pass everywhere:", "", table(differing), "",
            "Passing on generic_unix, failing on Zephyr:", ""] + (regressions or ["- none"])
         + ["", "Failing on generic_unix:", ""] + (unix_fail or ["- none"])
+        + ["", "Test modules that AtomVM's build did not make here, taken from atomvm_conformance.py build: "
+           + (", ".join(filled) or "none")]
     )
     print(report)
     if a.markdown:

@@ -248,6 +248,9 @@ class CompareRunOneTest(unittest.TestCase):
     def fake(self, body):
         d = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, d)
+        (Path(d) / "erlang_tests").mkdir()
+        for m in ("add", "prime_smp", "x"):
+            (Path(d) / "erlang_tests" / f"{m}.beam").write_bytes(b"")
         exe = Path(d) / "test-erlang"
         exe.write_text("#!/bin/sh\n" + body + "\n")
         exe.chmod(0o755)
@@ -268,3 +271,4 @@ class CompareRunOneTest(unittest.TestCase):
         self.assertEqual(cmp.run_one(crashed, "x", 5), ("FAIL", "crashed (signal 11)"))
         hung = self.fake("sleep 10")
         self.assertEqual(cmp.run_one(hung, "x", 0.5)[0], "FAIL")
+        self.assertEqual(cmp.run_one(ok, "not_compiled", 5), ("-", "module not compiled"))
