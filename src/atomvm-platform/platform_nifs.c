@@ -21,15 +21,31 @@
  *    CONFIG_ATOMVM_RANDOM. Len must be a non-negative integer, else badarg. Without an entropy
  *    source both raise error:no_entropy_source; a failing driver raises
  *    error:{entropy_failed, Errno}.
+ *
+ *  - zephyr_clock:set_system_time(Time, Unit) -> ok | {error, {rtc, Errno}}
+ *
+ *    Sets the wall clock that erlang:system_time/1, os:system_time/1 and calendar read: Time
+ *    since 1970-01-01 UTC (a non-negative integer) in Unit (second, millisecond, microsecond,
+ *    nanosecond or native), else badarg. With CONFIG_ATOMVM_CLOCK_RTC the board's RTC is set
+ *    too; `{error, {rtc, Errno}}` says it could not be (the wall clock is set all the same,
+ *    but will not survive a reset).
+ *
+ *  - zephyr_clock:source() -> rtc | host | set | uptime
+ *
+ *    Where the wall clock comes from: the RTC at boot, the host's clock at boot (native_sim),
+ *    set_system_time/2, or nothing (it counts from 1970 at boot).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <zephyr/logging/log.h>
 #if defined(CONFIG_ATOMVM_RANDOM)
 #include <zephyr/random/random.h>
 #endif
+
+#include <atomvm_zephyr/platform.h>
 
 #include <atomvm_zephyr/avm.h>
 #include <atomvm_zephyr/port_driver.h>
@@ -216,6 +232,92 @@ static const struct Nif atomvm_rand_bytes_nif = {
 	.nif_ptr = nif_atomvm_rand_bytes,
 };
 
+/* Units per second of an erlang:system_time/1 unit, or 0 for an unknown unit. */
+static int64_t units_per_second(term unit)
+{
+	if (unit == SECOND_ATOM) {
+		return 1;
+	}
+	if (unit == MILLISECOND_ATOM) {
+		return 1000;
+	}
+	if (unit == MICROSECOND_ATOM) {
+		return 1000000;
+	}
+	if (unit == NANOSECOND_ATOM || unit == NATIVE_ATOM) {
+		return 1000000000;
+	}
+	return 0;
+}
+
+static term nif_zephyr_clock_set_system_time(Context *ctx, int argc, term argv[])
+{
+	ARG_UNUSED(argc);
+	VALIDATE_VALUE(argv[0], term_is_any_integer);
+	int64_t per_second = units_per_second(argv[1]);
+
+	if (per_second == 0 || !term_is_int64(argv[0])) {
+		RAISE_ERROR(BADARG_ATOM);
+	}
+	int64_t time = term_maybe_unbox_int64(argv[0]);
+
+	if (time < 0) {
+		RAISE_ERROR(BADARG_ATOM);
+	}
+	struct timespec ts = {
+		.tv_sec = (time_t)(time / per_second),
+		.tv_nsec = (long)((time % per_second) * (1000000000 / per_second)),
+	};
+	int rtc_result;
+
+	if (atomvm_zephyr_clock_set(&ts, &rtc_result) != 0) {
+		RAISE_ERROR(BADARG_ATOM);
+	}
+	if (rtc_result != 0 && rtc_result != -ENOTSUP) {
+		term reason = globalcontext_make_atom(ctx->global, ATOM_STR("\x3", "rtc"));
+
+		if (memory_ensure_free(ctx, TUPLE_SIZE(2) * 2) != MEMORY_GC_OK) {
+			RAISE_ERROR(OUT_OF_MEMORY_ATOM);
+		}
+		term inner = term_alloc_tuple(2, &ctx->heap);
+
+		term_put_tuple_element(inner, 0, reason);
+		term_put_tuple_element(inner, 1, term_from_int(rtc_result));
+		term outer = term_alloc_tuple(2, &ctx->heap);
+
+		term_put_tuple_element(outer, 0, ERROR_ATOM);
+		term_put_tuple_element(outer, 1, inner);
+		return outer;
+	}
+	return OK_ATOM;
+}
+
+static const struct Nif zephyr_clock_set_system_time_nif = {
+	.base.type = NIFFunctionType,
+	.nif_ptr = nif_zephyr_clock_set_system_time,
+};
+
+static term nif_zephyr_clock_source(Context *ctx, int argc, term argv[])
+{
+	ARG_UNUSED(argc);
+	ARG_UNUSED(argv);
+	switch (atomvm_zephyr_clock_source()) {
+	case ATOMVM_ZEPHYR_CLOCK_RTC:
+		return globalcontext_make_atom(ctx->global, ATOM_STR("\x3", "rtc"));
+	case ATOMVM_ZEPHYR_CLOCK_HOST:
+		return globalcontext_make_atom(ctx->global, ATOM_STR("\x4", "host"));
+	case ATOMVM_ZEPHYR_CLOCK_SET:
+		return globalcontext_make_atom(ctx->global, ATOM_STR("\x3", "set"));
+	default:
+		return globalcontext_make_atom(ctx->global, ATOM_STR("\x6", "uptime"));
+	}
+}
+
+static const struct Nif zephyr_clock_source_nif = {
+	.base.type = NIFFunctionType,
+	.nif_ptr = nif_zephyr_clock_source,
+};
+
 const struct Nif *platform_nifs_get_nif(const char *nifname)
 {
 	if (strcmp("atomvm:platform/0", nifname) == 0) {
@@ -229,6 +331,12 @@ const struct Nif *platform_nifs_get_nif(const char *nifname)
 	}
 	if (strcmp("atomvm:rand_bytes/1", nifname) == 0) {
 		return &atomvm_rand_bytes_nif;
+	}
+	if (strcmp("zephyr_clock:set_system_time/2", nifname) == 0) {
+		return &zephyr_clock_set_system_time_nif;
+	}
+	if (strcmp("zephyr_clock:source/0", nifname) == 0) {
+		return &zephyr_clock_source_nif;
 	}
 	return NULL;
 }

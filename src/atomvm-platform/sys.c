@@ -7,14 +7,32 @@
  * sys_signal() gives (messages from other threads, timers) and that other threads give when
  * they post events. Posted events are pointers copied into a k_msgq, which is ISR-safe and
  * allocation-free; the VM thread turns each into calls of the listeners registered for it.
+ *
+ * Time: monotonic time is the kernel's uptime in ticks. The wall clock is Zephyr's realtime
+ * clock (uptime plus an offset), seeded at boot from the board's RTC or, on native_sim, from
+ * the host's clock, and settable from Erlang (zephyr_clock:set_system_time/2).
  */
+/* gmtime_r() */
+#undef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include <zephyr/init.h>
 #include <zephyr/kernel.h>
 #include <zephyr/logging/log.h>
 #include <zephyr/sys/clock.h>
+#include <zephyr/sys/timeutil.h>
+
+#if defined(CONFIG_ATOMVM_CLOCK_RTC)
+#include <zephyr/device.h>
+#include <zephyr/drivers/rtc.h>
+#endif
+#if defined(CONFIG_BOARD_NATIVE_SIM)
+#include <native_rtc.h>
+#endif
 
 #include <atomvm_zephyr/platform.h>
 #include <atomvm_zephyr/port_driver.h>
@@ -146,9 +164,119 @@ void sys_unregister_select_event(GlobalContext *global, ErlNifEvent event, bool 
 	ARG_UNUSED(is_write);
 }
 
+/* Where the wall clock came from (enum atomvm_zephyr_clock_source). */
+static atomic_t clock_source = ATOMIC_INIT(ATOMVM_ZEPHYR_CLOCK_UPTIME);
+
+#if defined(CONFIG_ATOMVM_CLOCK_RTC)
+static const struct device *const rtc_dev = DEVICE_DT_GET(DT_ALIAS(rtc));
+
+/* The RTC's time; fails (-ENODATA) when it was never set, as after power loss. */
+static int rtc_read(struct timespec *ts)
+{
+	struct rtc_time now;
+
+	if (!device_is_ready(rtc_dev)) {
+		return -ENODEV;
+	}
+	int ret = rtc_get_time(rtc_dev, &now);
+
+	if (ret != 0) {
+		return ret;
+	}
+	ts->tv_sec = (time_t)timeutil_timegm64(rtc_time_to_tm(&now));
+	ts->tv_nsec = now.tm_nsec;
+	return 0;
+}
+
+static int rtc_write(const struct timespec *ts)
+{
+	struct tm tm;
+	time_t sec = ts->tv_sec;
+
+	if (!device_is_ready(rtc_dev)) {
+		return -ENODEV;
+	}
+	if (gmtime_r(&sec, &tm) == NULL) {
+		return -EINVAL;
+	}
+	struct rtc_time t = {
+		.tm_sec = tm.tm_sec,
+		.tm_min = tm.tm_min,
+		.tm_hour = tm.tm_hour,
+		.tm_mday = tm.tm_mday,
+		.tm_mon = tm.tm_mon,
+		.tm_year = tm.tm_year,
+		.tm_wday = tm.tm_wday,
+		.tm_yday = tm.tm_yday,
+		.tm_isdst = -1,
+		.tm_nsec = (int)ts->tv_nsec,
+	};
+
+	return rtc_set_time(rtc_dev, &t);
+}
+#endif
+
+/*
+ * Seeds the wall clock once at boot, after the drivers: from the RTC when it holds a time,
+ * else from the host's clock on native_sim, else it counts from the epoch at boot.
+ */
+static int clock_seed(void)
+{
+	struct timespec ts;
+
+#if defined(CONFIG_ATOMVM_CLOCK_RTC)
+	int ret = rtc_read(&ts);
+
+	if (ret == 0 && sys_clock_settime(SYS_CLOCK_REALTIME, &ts) == 0) {
+		atomic_set(&clock_source, ATOMVM_ZEPHYR_CLOCK_RTC);
+		return 0;
+	}
+	LOG_INF("the RTC holds no time (%d): the wall clock is not from it", ret);
+#endif
+#if defined(CONFIG_BOARD_NATIVE_SIM)
+	uint32_t nsec;
+	uint64_t sec;
+
+	/* native_sim's RTC model: the host's wall clock at boot plus simulated time since. */
+	native_rtc_gettime(RTC_CLOCK_REALTIME, &nsec, &sec);
+	ts.tv_sec = (time_t)sec;
+	ts.tv_nsec = (long)nsec;
+	if (sys_clock_settime(SYS_CLOCK_REALTIME, &ts) == 0) {
+		atomic_set(&clock_source, ATOMVM_ZEPHYR_CLOCK_HOST);
+	}
+#endif
+	ARG_UNUSED(ts);
+	return 0;
+}
+
+SYS_INIT(clock_seed, APPLICATION, CONFIG_APPLICATION_INIT_PRIORITY);
+
+enum atomvm_zephyr_clock_source atomvm_zephyr_clock_source(void)
+{
+	return (enum atomvm_zephyr_clock_source)atomic_get(&clock_source);
+}
+
+int atomvm_zephyr_clock_set(const struct timespec *ts, int *rtc_result)
+{
+	int ret = sys_clock_settime(SYS_CLOCK_REALTIME, ts);
+
+	if (ret != 0) {
+		return ret;
+	}
+	atomic_set(&clock_source, ATOMVM_ZEPHYR_CLOCK_SET);
+#if defined(CONFIG_ATOMVM_CLOCK_RTC)
+	*rtc_result = rtc_write(ts);
+	if (*rtc_result != 0) {
+		LOG_WRN("the wall clock is set, but the RTC could not store it (%d)", *rtc_result);
+	}
+#else
+	*rtc_result = -ENOTSUP;
+#endif
+	return 0;
+}
+
 void sys_time(struct timespec *t)
 {
-	/* Wall-clock time: boots at the epoch unless something sets the realtime clock. */
 	(void)sys_clock_gettime(SYS_CLOCK_REALTIME, t);
 }
 

@@ -1,15 +1,19 @@
 %% SPDX-License-Identifier: Apache-2.0
 %%
 %% What the Zephyr platform layer gives Erlang code: time, timeouts, processes, ports, memory
-%% limits, events posted from outside the VM thread, float printing and random numbers. Each
-%% case prints PASS or FAIL; the last line counts them.
+%% limits, events posted from outside the VM thread, float printing, random numbers and the
+%% wall clock. Each case prints PASS or FAIL; the last line counts them.
 %%
-%% The build passes what it expects of this board (CMakeLists.txt): EXPECTED_RANDOM (true when
-%% the image has an entropy source).
+%% The build passes what it expects of this board (CMakeLists.txt): EXPECTED_CLOCK (rtc, host
+%% or uptime), EXPECTED_RANDOM (true when the image has an entropy source) and CONFIGURE_TIME
+%% (the host's clock at configure time, seconds since 1970).
 -module(platform_test).
 -export([start/0]).
 
 -import(avm_test, [check/2, expect/2]).
+
+%% 2025-01-01T00:00:00Z
+-define(YEAR_2025, 1735689600).
 
 start() ->
     avm_test:run("platform", [
@@ -25,7 +29,9 @@ start() ->
         fun bad_port_options/0,
         fun float_formatting/0,
         fun random_numbers/0,
-        fun random_bad_args/0
+        fun random_bad_args/0,
+        fun wall_clock_at_boot/0,
+        fun set_wall_clock/0
     ]).
 
 receive_after_timeout() ->
@@ -243,3 +249,55 @@ catch_error(F) ->
     catch
         error:R -> {error, R}
     end.
+
+%% The wall clock at boot: the host's clock on native_sim (not earlier than this build's
+%% configure step, not a month later), the emulated RTC's preset time in the rtc scenario, or
+%% the epoch plus uptime on boards with neither.
+wall_clock_at_boot() ->
+    Source = zephyr_clock:source(),
+    S = erlang:system_time(second),
+    Up = erlang:monotonic_time(second),
+    Ok =
+        case ?EXPECTED_CLOCK of
+            host ->
+                S > ?YEAR_2025 andalso S >= ?CONFIGURE_TIME - 60 andalso
+                    S < ?CONFIGURE_TIME + 30 * 86400;
+            rtc ->
+                {{2030, 1, 2}, {3, 4, Sec}} = calendar:system_time_to_universal_time(S, second),
+                Sec >= 5 andalso Sec < 5 + 30;
+            uptime ->
+                S >= Up andalso S =< Up + 1
+        end,
+    check(Source =:= ?EXPECTED_CLOCK andalso Ok, {?EXPECTED_CLOCK, Source, S, utc()}).
+
+utc() ->
+    calendar:system_time_to_universal_time(erlang:system_time(second), second).
+
+%% zephyr_clock:set_system_time/2 sets what erlang:system_time/1 and calendar read (and the RTC
+%% when there is one); bad arguments are badarg. The clock is put back afterwards.
+set_wall_clock() ->
+    Before = erlang:system_time(microsecond),
+    T0 = erlang:monotonic_time(microsecond),
+    %% 2031-02-03T04:05:06.700Z
+    Target = 1927857906700,
+    Set = zephyr_clock:set_system_time(Target, millisecond),
+    Ms = erlang:system_time(millisecond),
+    {Date, {H, Mi, Sec}} = utc(),
+    Source = zephyr_clock:source(),
+    Bad = [
+        catch_error(fun() -> zephyr_clock:set_system_time(-1, second) end),
+        catch_error(fun() -> zephyr_clock:set_system_time(foo, second) end),
+        catch_error(fun() -> zephyr_clock:set_system_time(1, fortnight) end),
+        catch_error(fun() -> zephyr_clock:set_system_time(1 bsl 70, second) end)
+    ],
+    Restored = zephyr_clock:set_system_time(
+        Before + erlang:monotonic_time(microsecond) - T0, microsecond
+    ),
+    After = erlang:system_time(microsecond),
+    check(
+        Set =:= ok andalso Ms >= Target andalso Ms < Target + 2000 andalso
+            Date =:= {2031, 2, 3} andalso {H, Mi} =:= {4, 5} andalso Sec >= 6 andalso
+            Sec < 9 andalso Source =:= set andalso Bad =:= lists:duplicate(4, {error, badarg}) andalso
+            Restored =:= ok andalso After >= Before andalso After < Before + 2000000,
+        {Set, Ms, Date, {H, Mi, Sec}, Source, Bad, Restored, After - Before}
+    ).

@@ -8,6 +8,7 @@
 #define ATOMVM_ZEPHYR_PLATFORM_H_
 
 #include <stdbool.h>
+#include <time.h>
 
 #include <zephyr/kernel.h>
 
@@ -61,6 +62,32 @@ int atomvm_zephyr_join(k_timeout_t timeout);
 
 /** The application's .avm: linked into the image or read from a flash partition. */
 int atomvm_zephyr_avm_get(const void **data, size_t *size);
+
+/** Where the wall clock (erlang:system_time/1, calendar) was last set from. */
+enum atomvm_zephyr_clock_source {
+	/** Nothing set it: it counts from the epoch (1970) at boot. */
+	ATOMVM_ZEPHYR_CLOCK_UPTIME,
+	/** The board's RTC (devicetree alias `rtc`) at boot (CONFIG_ATOMVM_CLOCK_RTC). */
+	ATOMVM_ZEPHYR_CLOCK_RTC,
+	/** native_sim: the host's wall clock at boot. */
+	ATOMVM_ZEPHYR_CLOCK_HOST,
+	/** atomvm_zephyr_clock_set() (zephyr_clock:set_system_time/2 from Erlang). */
+	ATOMVM_ZEPHYR_CLOCK_SET,
+};
+
+enum atomvm_zephyr_clock_source atomvm_zephyr_clock_source(void);
+
+/**
+ * Sets the wall clock (Zephyr's realtime clock, which libAtomVM's sys_time() reads) and, with
+ * CONFIG_ATOMVM_CLOCK_RTC, the RTC so the time survives a reset.
+ *
+ * @param ts the time since the epoch (UTC)
+ * @param rtc_result 0 when the RTC stored it, -ENOTSUP without CONFIG_ATOMVM_CLOCK_RTC, else
+ *        the RTC driver's error (the wall clock is set all the same)
+ * @retval 0 the wall clock is set
+ * @retval -EINVAL `ts` is not a valid time
+ */
+int atomvm_zephyr_clock_set(const struct timespec *ts, int *rtc_result);
 
 #ifdef __cplusplus
 }
