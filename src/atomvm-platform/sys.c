@@ -33,6 +33,9 @@
 #if defined(CONFIG_BOARD_NATIVE_SIM)
 #include <native_rtc.h>
 #endif
+#if defined(CONFIG_ATOMVM_NATIVE_SIM_CPU_TIME)
+#include <posix_board_if.h>
+#endif
 
 #include <atomvm_zephyr/platform.h>
 #include <atomvm_zephyr/port_driver.h>
@@ -46,6 +49,10 @@ static void listener_event_remove_from_polling_set(listener_event_t event, Globa
 static bool event_listener_is_event(EventListener *listener, listener_event_t event);
 
 #include <listeners.h>
+
+#if defined(CONFIG_ATOMVM_NATIVE_SIM_CPU_TIME)
+static void cpu_time_mark(void);
+#endif
 
 static struct ZephyrPlatformData *platform_of(GlobalContext *glb)
 {
@@ -65,6 +72,9 @@ void sys_init_platform(GlobalContext *glb)
 	k_msgq_init(&platform->events, platform->events_buffer, sizeof(listener_event_t),
 		    CONFIG_ATOMVM_EVENT_QUEUE_DEPTH);
 	glb->platform_data = platform;
+#if defined(CONFIG_ATOMVM_NATIVE_SIM_CPU_TIME)
+	cpu_time_mark();
+#endif
 }
 
 void sys_free_platform(GlobalContext *glb)
@@ -90,12 +100,77 @@ int atomvm_zephyr_post_event(GlobalContext *glb, listener_event_t event)
 	return 0;
 }
 
+#if defined(CONFIG_ATOMVM_NATIVE_SIM_CPU_TIME)
+/*
+ * native_sim runs code in zero simulated time: simulated time only passes while the CPU idles.
+ * A VM that always has an Erlang process to run never idles, so timers (`receive ... after`
+ * in other processes, k_timers of ports) would never fire. Charge the host time the VM spends
+ * running Erlang code to simulated time, as a real CPU would spend it: between two polls that
+ * did not sleep, hold the CPU for as long as the host ran ahead of simulated time, once that
+ * is a tick or more. The marks move after each sleep and each hold.
+ */
+static uint64_t cpu_mark_host_us;
+static uint64_t cpu_mark_sim_us;
+
+static void cpu_time_mark(void)
+{
+	cpu_mark_host_us = native_rtc_gettime_us(RTC_CLOCK_PSEUDOHOSTREALTIME);
+	cpu_mark_sim_us = native_rtc_gettime_us(RTC_CLOCK_BOOT);
+}
+
+static void cpu_time_charge(GlobalContext *glb)
+{
+	/*
+	 * Only for Erlang code about to run (the scheduler put it on the running list) or ready
+	 * to: a scheduler that polls without sleeping while nothing can run is a bug that must
+	 * stay visible (it stops simulated time), not be papered over with held time.
+	 */
+	if (list_is_empty(&glb->running_processes) && list_is_empty(&glb->ready_processes)) {
+		return;
+	}
+	uint64_t host = native_rtc_gettime_us(RTC_CLOCK_PSEUDOHOSTREALTIME);
+	uint64_t sim = native_rtc_gettime_us(RTC_CLOCK_BOOT);
+	int64_t ahead = (int64_t)(host - cpu_mark_host_us) - (int64_t)(sim - cpu_mark_sim_us);
+
+	if (ahead >= (int64_t)k_ticks_to_us_ceil64(1)) {
+		posix_cpu_hold((uint32_t)MIN(ahead, (int64_t)UINT32_MAX));
+		cpu_time_mark();
+	}
+}
+#endif
+
+/*
+ * How long to sleep for a wait of `timeout_ms` (> 0): until the next Erlang timer's tick when
+ * that comes first, so waits end on the tick the timer is due rather than on a whole ms.
+ */
+static k_timeout_t wait_timeout(GlobalContext *glb, int timeout_ms)
+{
+	k_timeout_t timeout = K_MSEC(timeout_ms);
+	/* Read on the scheduler thread, the only one that changes it (no SMP). */
+	const struct TimerList *timers = &glb->timer_list;
+
+	if (!timer_list_is_empty(timers) && timers->next_timer != 0) {
+		uint64_t now = (uint64_t)k_uptime_ticks();
+
+		if (timers->next_timer > now && timers->next_timer - now < (uint64_t)timeout.ticks) {
+			timeout = K_TIMEOUT_ABS_TICKS(timers->next_timer);
+		}
+	}
+	return timeout;
+}
+
 void sys_poll_events(GlobalContext *glb, int timeout_ms)
 {
 	struct ZephyrPlatformData *platform = platform_of(glb);
 
 	if (timeout_ms != 0 && k_msgq_num_used_get(&platform->events) == 0) {
-		(void)k_sem_take(&platform->wake, timeout_ms < 0 ? K_FOREVER : K_MSEC(timeout_ms));
+		(void)k_sem_take(&platform->wake,
+				 timeout_ms < 0 ? K_FOREVER : wait_timeout(glb, timeout_ms));
+#if defined(CONFIG_ATOMVM_NATIVE_SIM_CPU_TIME)
+		cpu_time_mark();
+	} else if (timeout_ms == 0) {
+		cpu_time_charge(glb);
+#endif
 	}
 
 	listener_event_t event;
@@ -296,9 +371,14 @@ uint64_t sys_monotonic_time_ms_to_u64(uint64_t ms)
 	return k_ms_to_ticks_ceil64(ms);
 }
 
+/*
+ * libAtomVM turns the ticks until the next timer into a wait in ms with this: round up, so a
+ * timer due in less than a ms (ticks faster than 1 kHz) is a 1 ms wait, never 0 (a poll that
+ * does not sleep, i.e. a busy-wait until the timer is due).
+ */
 uint64_t sys_monotonic_time_u64_to_ms(uint64_t t)
 {
-	return k_ticks_to_ms_floor64(t);
+	return k_ticks_to_ms_ceil64(t);
 }
 
 enum OpenAVMResult sys_open_avm_from_file(GlobalContext *global, const char *path,

@@ -2,8 +2,9 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Test port "event_poster": after {Pid, start}, a k_timer posts `count` events from its
- * expiry function (ISR context) with atomvm_zephyr_post_event(); the VM thread turns each
- * into a listener call, which sends {event, Seq, InIsr} to Pid. `close` stops it.
+ * expiry function (ISR context) every `period_us` microseconds (default 5000) with
+ * atomvm_zephyr_post_event(); the VM thread turns each into a listener call, which sends
+ * {event, Seq, InIsr} to Pid. `close` stops it.
  */
 #include <stdlib.h>
 
@@ -19,6 +20,7 @@ struct poster {
 	GlobalContext *glb;
 	int32_t owner;
 	int count;
+	int period_us;
 	atomic_t posted;
 	atomic_t posted_in_isr;
 	int delivered;
@@ -79,7 +81,7 @@ static NativeHandlerResult consume_mailbox(Context *ctx)
 		p->listener.handler = on_event;
 		p->listener.sender = p;
 		sys_register_listener(ctx->global, &p->listener);
-		k_timer_start(&p->timer, K_MSEC(5), K_MSEC(5));
+		k_timer_start(&p->timer, K_USEC(p->period_us), K_USEC(p->period_us));
 	} else if (msg == CLOSE_ATOM) {
 		stop(p);
 		free(p);
@@ -95,7 +97,12 @@ static Context *create_port(GlobalContext *glb, term opts)
 	term count = interop_proplist_get_value_default(
 		opts, globalcontext_make_atom(glb, ATOM_STR("\x5", "count")), term_from_int(3));
 
-	if (!term_is_integer(count) || term_to_int(count) < 1 || term_to_int(count) > 1000) {
+	term period = interop_proplist_get_value_default(
+		opts, globalcontext_make_atom(glb, ATOM_STR("\x9", "period_us")), term_from_int(5000));
+
+	if (!term_is_integer(count) || term_to_int(count) < 1 || term_to_int(count) > 1000 ||
+	    !term_is_integer(period) || term_to_int(period) < 1 ||
+	    term_to_int(period) > 1000000) {
 		return NULL;
 	}
 	struct poster *p = calloc(1, sizeof(*p));
@@ -111,6 +118,7 @@ static Context *create_port(GlobalContext *glb, term opts)
 	}
 	p->glb = glb;
 	p->count = term_to_int(count);
+	p->period_us = term_to_int(period);
 	k_timer_init(&p->timer, post_from_isr, NULL);
 	ctx->native_handler = consume_mailbox;
 	ctx->platform_data = p;

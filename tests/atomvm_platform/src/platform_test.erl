@@ -31,7 +31,9 @@ start() ->
         fun random_numbers/0,
         fun random_bad_args/0,
         fun wall_clock_at_boot/0,
-        fun set_wall_clock/0
+        fun set_wall_clock/0,
+        fun busy_process_keeps_time/0,
+        fun sub_ms_timers_with_events/0
     ]).
 
 receive_after_timeout() ->
@@ -301,3 +303,67 @@ set_wall_clock() ->
             Restored =:= ok andalso After >= Before andalso After < Before + 2000000,
         {Set, Ms, Date, {H, Mi, Sec}, Source, Bad, Restored, After - Before}
     ).
+
+%% An Erlang process in a busy loop must not stop time for the others: native_sim only
+%% advances simulated time when the CPU idles (CONFIG_ATOMVM_NATIVE_SIM_CPU_TIME charges the
+%% VM's running time). The busy process gives up after many iterations (seconds of host time)
+%% and says so: then this process's 50 ms timeout never fired while it ran.
+busy_process_keeps_time() ->
+    Self = self(),
+    Busy = spawn(fun() -> busy(Self, 30000000) end),
+    T0 = erlang:monotonic_time(millisecond),
+    Result =
+        receive
+            {Busy, gave_up} -> timeout_did_not_fire
+        after 50 -> ok
+        end,
+    Waited = erlang:monotonic_time(millisecond) - T0,
+    Busy ! stop,
+    Stopped =
+        receive
+            {Busy, stopped, N} -> N
+        after 5000 -> not_stopped
+        end,
+    check(
+        Result =:= ok andalso Waited >= 50 andalso is_integer(Stopped) andalso Stopped > 0,
+        {Result, Waited, Stopped}
+    ).
+
+busy(Parent, 0) ->
+    Parent ! {self(), gave_up},
+    receive
+        stop -> Parent ! {self(), stopped, 0}
+    end;
+busy(Parent, N) ->
+    receive
+        stop -> Parent ! {self(), stopped, N}
+    after 0 -> busy(Parent, N - 1)
+    end.
+
+%% Timers and port events at sub-ms offsets: the event poster's k_timer posts every 300 us
+%% while three processes each wait 1 ms twenty times. With ticks faster than 1 kHz (the
+%% ticks_10khz scenario) an event wakes the VM between ticks and leaves a timer due in less
+%% than a ms: that wait must sleep (rounded up), not spin (on native_sim a spin stops time and
+%% this case never ends). Every timer waits at least its 1 ms; every event arrives, in order.
+sub_ms_timers_with_events() ->
+    Self = self(),
+    Waiters = [spawn(fun() -> wait_1ms(Self, 20, true) end) || _ <- lists:seq(1, 3)],
+    Port = open_port({spawn, "event_poster"}, [{count, 40}, {period_us, 300}]),
+    Port ! {self(), start},
+    Events = [receive {event, N, _} -> N after 5000 -> timeout end || _ <- lists:seq(1, 40)],
+    Port ! close,
+    Waited = [receive {W, waited, AllAtLeast1ms} -> AllAtLeast1ms after 5000 -> timeout end
+              || W <- Waiters],
+    check(
+        Events =:= lists:seq(1, 40) andalso Waited =:= [true, true, true],
+        {Events, Waited}
+    ).
+
+wait_1ms(Parent, 0, AllAtLeast1ms) ->
+    Parent ! {self(), waited, AllAtLeast1ms};
+wait_1ms(Parent, N, AllAtLeast1ms) ->
+    T0 = erlang:monotonic_time(microsecond),
+    receive
+    after 1 -> ok
+    end,
+    wait_1ms(Parent, N - 1, AllAtLeast1ms andalso erlang:monotonic_time(microsecond) - T0 >= 1000).
