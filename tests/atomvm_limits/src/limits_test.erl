@@ -9,14 +9,20 @@
 -import(avm_test, [check/2, expect/2]).
 
 start() ->
-    avm_test:run("limits", [
-        fun big_binary_is_out_of_memory/0,
-        fun huge_list_is_out_of_memory/0,
+    avm_test:run("limits", [fun big_binary_is_out_of_memory/0] ++ huge_list() ++ [
         fun big_tuple_is_out_of_memory/0,
         fun memory_is_reusable_after_out_of_memory/0,
         fun task_messages_newest_first/0,
         fun vm_thread_messages_in_order/0
     ]).
+
+%% On mps2/an385 (QEMU) the huge list resets the board without a log line: built there
+%% with -DNO_HUGE_LIST (README, "Known limits").
+-ifdef(NO_HUGE_LIST).
+huge_list() -> [].
+-else.
+huge_list() -> [fun huge_list_is_out_of_memory/0].
+-endif.
 
 %% Runs Fun in a child process; its result, or how it failed, comes back as a message, or
 %% `died_without_answer' when the child ended without sending one. No monitor and no link:
